@@ -1,0 +1,241 @@
+"""Every read and write of the user's files.
+
+Reads refuse what they cannot use with an :class:`~staffplan.errors.InputError` naming the file
+(and the line where the parser stopped). Writes are atomic: each file is written to a
+temporary file in the same folder and renamed, so a failed run never leaves half a file and
+never destroys what was there.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import IO, Any
+
+import pandas as pd
+
+from staffplan.config import PlanConfig
+from staffplan.errors import InputError, Problem
+from staffplan.schema import (
+    Checked,
+    TableSource,
+    validate_agents,
+    validate_availability,
+    validate_history,
+)
+
+__all__ = [
+    "atomic_write",
+    "format_timestamps",
+    "read_agents",
+    "read_availability",
+    "read_history",
+    "read_table",
+    "write_csv",
+    "write_json",
+    "write_sample",
+    "write_text",
+]
+
+_BINARY_SIGNATURES = {
+    b"PK\x03\x04": "a zip archive or an Excel .xlsx workbook",
+    b"\xd0\xcf\x11\xe0": "an old Excel .xls workbook",
+    b"%PDF": "a PDF document",
+    b"PAR1": "a Parquet file (give it a .parquet extension)",
+}
+
+
+def read_table(path: str | Path) -> tuple[pd.DataFrame, TableSource]:
+    """Read a CSV (comma, semicolon or tab separated) or Parquet table, cells as text for CSV.
+
+    Raises
+    ------
+    InputError
+        When the file is missing, empty, binary, not UTF-8, or not a consistent table.
+    """
+    path = Path(path)
+    name = str(path)
+    if not path.is_file():
+        raise InputError(Problem("file not found", file=name, fix="check the path"))
+    if path.suffix.lower() in (".parquet", ".pq"):
+        return _read_parquet(path), TableSource(name, "parquet")
+    head = path.open("rb").read(4096)
+    if not head.strip():
+        raise InputError(
+            Problem("the file is empty", file=name, fix="export the data again with a header")
+        )
+    for signature, what in _BINARY_SIGNATURES.items():
+        if head.startswith(signature):
+            raise InputError(
+                Problem(
+                    f"expected a CSV text file, found {what}",
+                    file=name,
+                    fix="export the table as CSV (comma-separated, UTF-8)",
+                )
+            )
+    if b"\x00" in head:
+        raise InputError(
+            Problem(
+                "expected a CSV text file, found binary data",
+                file=name,
+                fix="export the table as CSV (comma-separated, UTF-8)",
+            )
+        )
+    try:
+        text_head = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text_head = None
+    if text_head is None:
+        raise InputError(
+            Problem(
+                "the file is not UTF-8 text",
+                file=name,
+                fix="save the CSV with UTF-8 encoding",
+            )
+        )
+    sep = _separator(text_head)
+    try:
+        frame = pd.read_csv(
+            path,
+            sep=sep,
+            dtype=str,
+            keep_default_na=False,
+            encoding="utf-8-sig",
+            skipinitialspace=True,
+        )
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            Problem(
+                f"the file is not UTF-8 text (byte {exc.start})",
+                file=name,
+                fix="save the CSV with UTF-8 encoding",
+            )
+        ) from None
+    except (pd.errors.ParserError, csv.Error) as exc:
+        raise InputError(
+            Problem(
+                f"not a consistent CSV table: {str(exc).strip()}",
+                file=name,
+                fix="every line must have as many fields as the header; quote fields "
+                "that contain the separator",
+            )
+        ) from None
+    except pd.errors.EmptyDataError:
+        raise InputError(Problem("the file is empty", file=name)) from None
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame, TableSource(name, "csv")
+
+
+def _separator(text_head: str) -> str:
+    header = text_head.splitlines()[0] if text_head.splitlines() else ""
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] else ","
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        return pd.read_parquet(path)
+    except ImportError:
+        raise InputError(
+            Problem(
+                "reading Parquet needs pyarrow, which is not installed",
+                file=str(path),
+                fix="pip install pyarrow, or give the table as CSV",
+            )
+        ) from None
+    except Exception as exc:  # pyarrow raises many types for a corrupt file
+        raise InputError(Problem(f"not a readable Parquet file: {exc}", file=str(path))) from None
+
+
+def read_history(path: str | Path, config: PlanConfig) -> Checked:
+    """Read and validate the interval history (see :func:`staffplan.schema.validate_history`)."""
+    frame, source = read_table(path)
+    return validate_history(frame, config, source)
+
+
+def read_agents(path: str | Path, config: PlanConfig) -> Checked:
+    """Read and validate ``agents.csv`` (see :func:`staffplan.schema.validate_agents`)."""
+    frame, source = read_table(path)
+    return validate_agents(frame, config, source)
+
+
+def read_availability(
+    path: str | Path, config: PlanConfig, agent_ids: list[str] | None = None
+) -> Checked:
+    """Read and validate ``availability.csv``.
+
+    See :func:`staffplan.schema.validate_availability`.
+    """
+    frame, source = read_table(path)
+    return validate_availability(frame, config, agent_ids, source)
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@contextmanager
+def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
+    """Open a temporary file beside ``path``; rename it over ``path`` only on success."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def format_timestamps(values: pd.Series) -> pd.Series:
+    """ISO 8601 text with the UTC offset, e.g. ``2026-03-02T08:00:00+01:00``."""
+    text = values.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    return text.str.replace(r"([+-]\d\d)(\d\d)$", r"\1:\2", regex=True)
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a frame as CSV atomically; tz-aware timestamp columns keep their offset."""
+    out = frame.copy()
+    for column in out.columns:
+        if isinstance(out[column].dtype, pd.DatetimeTZDtype):
+            out[column] = format_timestamps(out[column])
+    with atomic_write(path) as handle:
+        out.to_csv(handle, index=False, lineterminator="\n")
+    return Path(path)
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write text atomically."""
+    with atomic_write(path) as handle:
+        handle.write(text)
+    return Path(path)
+
+
+def write_json(data: Any, path: str | Path, *, default: Callable | None = str) -> Path:
+    """Write JSON atomically (indented, UTF-8)."""
+    return write_text(json.dumps(data, indent=2, ensure_ascii=False, default=default) + "\n", path)
+
+
+def write_sample(sample: Any, out_dir: str | Path) -> dict[str, Path]:
+    """Write a :class:`staffplan.sample.SampleCentre` as the sample centre's files.
+
+    Returns the written paths by role (``plan``, ``history``, ``agents``, ``availability``,
+    ``agent_states``).
+    """
+    out_dir = Path(out_dir)
+    return {
+        "plan": write_text(sample.plan_toml, out_dir / "plan.toml"),
+        "history": write_csv(sample.history, out_dir / "history.csv"),
+        "agents": write_csv(sample.agents, out_dir / "agents.csv"),
+        "availability": write_csv(sample.availability, out_dir / "availability.csv"),
+        "agent_states": write_csv(sample.agent_states, out_dir / "agent_states.csv"),
+    }
