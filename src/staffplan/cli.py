@@ -161,6 +161,8 @@ def _print_history_summary(summary: HistorySummary, config: PlanConfig, path: Pa
             f"{sl} / {q.target_service_level:.0%}",
         )
     out.print(table)
+    if summary.holidays:
+        out.print("Public holidays: " + "; ".join(summary.holidays))
 
 
 def _print_agents_summary(summary: dict[str, Any], path: Path) -> None:

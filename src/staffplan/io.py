@@ -9,6 +9,7 @@ never destroys what was there.
 from __future__ import annotations
 
 import csv
+import gzip
 import json
 import os
 import tempfile
@@ -64,7 +65,8 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, TableSource]:
         raise InputError(Problem("file not found", file=name, fix="check the path"))
     if path.suffix.lower() in (".parquet", ".pq"):
         return _read_parquet(path), TableSource(name, "parquet")
-    head = path.open("rb").read(4096)
+    compressed = path.suffix.lower() == ".gz"
+    head = _head_bytes(path, compressed)
     if not head.strip():
         raise InputError(
             Problem("the file is empty", file=name, fix="export the data again with a header")
@@ -131,6 +133,19 @@ def read_table(path: str | Path) -> tuple[pd.DataFrame, TableSource]:
     return frame, TableSource(name, "csv")
 
 
+def _head_bytes(path: Path, compressed: bool, size: int = 4096) -> bytes:
+    if not compressed:
+        with path.open("rb") as handle:
+            return handle.read(size)
+    try:
+        with gzip.open(path, "rb") as handle:
+            return handle.read(size)
+    except (OSError, EOFError) as exc:
+        raise InputError(
+            Problem(f"not a readable gzip file: {exc}", file=str(path), fix="compress it again")
+        ) from None
+
+
 def _separator(text_head: str) -> str:
     header = text_head.splitlines()[0] if text_head.splitlines() else ""
     counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
@@ -185,6 +200,7 @@ def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.chmod(tmp, _file_mode(path))
     try:
         with os.fdopen(fd, mode, **({} if "b" in mode else {"encoding": "utf-8"})) as handle:
             yield handle
@@ -196,6 +212,15 @@ def atomic_write(path: str | Path, mode: str = "w") -> Iterator[IO[Any]]:
         raise
 
 
+def _file_mode(path: Path) -> int:
+    """The mode a new file gets (umask applied), or the mode of the file being replaced."""
+    if path.exists():
+        return path.stat().st_mode & 0o777
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def format_timestamps(values: pd.Series) -> pd.Series:
     """ISO 8601 text with the UTC offset, e.g. ``2026-03-02T08:00:00+01:00``."""
     text = values.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
@@ -203,13 +228,25 @@ def format_timestamps(values: pd.Series) -> pd.Series:
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a frame as CSV atomically; tz-aware timestamp columns keep their offset."""
+    """Write a frame as CSV atomically; tz-aware timestamp columns keep their offset.
+
+    A path ending in ``.gz`` is gzip-compressed, reproducibly (no time stamp in the header),
+    so the same frame always gives the same bytes.
+    """
     out = frame.copy()
     for column in out.columns:
         if isinstance(out[column].dtype, pd.DatetimeTZDtype):
             out[column] = format_timestamps(out[column])
-    with atomic_write(path) as handle:
-        out.to_csv(handle, index=False, lineterminator="\n")
+    text = out.to_csv(index=False, lineterminator="\n")
+    if Path(path).suffix.lower() == ".gz":
+        with (
+            atomic_write(path, "wb") as raw,
+            gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0) as handle,
+        ):
+            handle.write(text.encode("utf-8"))
+    else:
+        with atomic_write(path) as handle:
+            handle.write(text)
     return Path(path)
 
 
@@ -237,5 +274,6 @@ def write_sample(sample: Any, out_dir: str | Path) -> dict[str, Path]:
         "history": write_csv(sample.history, out_dir / "history.csv"),
         "agents": write_csv(sample.agents, out_dir / "agents.csv"),
         "availability": write_csv(sample.availability, out_dir / "availability.csv"),
-        "agent_states": write_csv(sample.agent_states, out_dir / "agent_states.csv"),
+        # The activity log is the largest file: gzipped it keeps the sample centre small.
+        "agent_states": write_csv(sample.agent_states, out_dir / "agent_states.csv.gz"),
     }

@@ -9,6 +9,7 @@ import pandas as pd
 
 from staffplan.config import PlanConfig
 from staffplan.schema import parse_skills
+from staffplan.schema.history import public_holidays
 
 __all__ = ["HistorySummary", "QueueSummary", "summarize_agents", "summarize_history"]
 
@@ -45,6 +46,7 @@ class HistorySummary:
     rows: int
     gaps: int
     queues: list[QueueSummary]
+    holidays: list[str]
 
     def to_dict(self) -> dict:
         """JSON-ready dict."""
@@ -84,7 +86,20 @@ def summarize_history(history: pd.DataFrame, config: PlanConfig, gaps: int = 0) 
         rows=len(history),
         gaps=gaps,
         queues=queues,
+        holidays=_holidays_seen(history, config, local_day),
     )
+
+
+def _holidays_seen(history: pd.DataFrame, config: PlanConfig, local_day: pd.Series) -> list[str]:
+    """Public holidays in the span, each with the queues that had no rows (closed) that day."""
+    days = local_day.dt.date
+    notes = []
+    for day, name in public_holidays(config, days.min(), days.max()).items():
+        open_queues = set(history.loc[(days == day).to_numpy(), "queue"])
+        closed = [q for q in config.queue_names if q not in open_queues]
+        state = f"closed: {', '.join(closed)}" if closed else "open"
+        notes.append(f"{day:%a %Y-%m-%d} {name} ({state})")
+    return notes
 
 
 def summarize_agents(agents: pd.DataFrame, config: PlanConfig) -> dict:

@@ -21,7 +21,7 @@ from staffplan.schema.tables import (
 )
 from staffplan.schema.timestamps import local_minutes, parse_timestamps
 
-__all__ = ["find_gaps", "validate_history"]
+__all__ = ["find_gaps", "public_holidays", "validate_history"]
 
 
 def validate_history(
@@ -245,9 +245,19 @@ def find_gaps(history: pd.DataFrame, config: PlanConfig, file: str) -> list[Prob
     first = history["interval_start"].min().normalize()
     last = history["interval_start"].max().normalize()
     expected = _opening_grid(first, last, hours, step, tz)
+    holidays = public_holidays(config, first.date(), last.date())
+    # A public holiday with no rows at all is a closed day, not a gap.
+    closed = expected.normalize().tz_localize(None).date
+    expected = expected[~pd.Index(closed).isin(list(holidays)).astype(bool)]
     problems: list[Problem] = []
     for queue, rows in history.groupby("queue", sort=False):
-        missing = expected.difference(pd.DatetimeIndex(rows["interval_start"]))
+        present = pd.DatetimeIndex(rows["interval_start"])
+        open_holidays = set(present.normalize().tz_localize(None).date) & set(holidays)
+        expected_here = expected
+        if open_holidays:  # open on a holiday: its opening hours are expected in full
+            extra = _opening_grid_days(sorted(open_holidays), hours, step, tz)
+            expected_here = expected.append(extra).sort_values()
+        missing = expected_here.difference(present)
         ranges = list(_ranges(missing, step))
         for start, end in ranges[:10]:
             problems.append(
@@ -264,9 +274,25 @@ def find_gaps(history: pd.DataFrame, config: PlanConfig, file: str) -> list[Prob
     return problems
 
 
+def public_holidays(config: PlanConfig, first, last) -> dict:
+    """Public holidays of the centre's country between two local dates: ``{date: name}``."""
+    if config.center.country is None:
+        return {}
+    import holidays
+
+    years = range(first.year, last.year + 1)
+    calendar = holidays.country_holidays(config.center.country, years=years)
+    return {day: name for day, name in sorted(calendar.items()) if first <= day <= last}
+
+
 def _opening_grid(first, last, hours, step, tz) -> pd.DatetimeIndex:
+    days = pd.date_range(first.tz_localize(None), last.tz_localize(None), freq="D")
+    return _opening_grid_days(days, hours, step, tz)
+
+
+def _opening_grid_days(days, hours, step, tz) -> pd.DatetimeIndex:
     pieces = []
-    for day in pd.date_range(first.tz_localize(None), last.tz_localize(None), freq="D"):
+    for day in map(pd.Timestamp, days):
         rng = hours.minutes(day.weekday())
         if rng is None:
             continue
