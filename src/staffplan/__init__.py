@@ -6,6 +6,7 @@ evaluate the service they give and publish the plan. The public surface is re-ex
 
 __version__ = "0.1.0"
 
+from staffplan import erlang, requirements
 from staffplan.config import PlanConfig, QueueConfig, load_config, parse_config
 from staffplan.errors import InputError, Problem
 from staffplan.io import (
@@ -28,6 +29,8 @@ __all__ = [
     "Problem",
     "QueueConfig",
     "__version__",
+    "erlang",
+    "requirements",
     "load_config",
     "parse_config",
     "parse_skills",

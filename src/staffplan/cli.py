@@ -195,6 +195,167 @@ def demo(
     out.print(f"\n[bold]Outputs[/] in {out_dir.resolve()}:\n  {path}")
 
 
+# --------------------------------------------------------------------------- erlang
+
+
+def _duration_s(text: str, option: str) -> float:
+    """``"30m"``, ``"15min"``, ``"1h"``, ``"900s"`` or ``"900"`` (seconds) to seconds."""
+    units = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600}
+    raw = text.strip().lower()
+    number = raw.rstrip("abcdefghijklmnopqrstuvwxyz")
+    unit = raw[len(number) :] or "s"
+    try:
+        value = float(number) * units[unit]
+    except (ValueError, KeyError):
+        raise InputError(
+            Problem(
+                "expected a duration such as 30m, 15m, 1h or 900s",
+                where=f"option {option}",
+                value=repr(text),
+            )
+        ) from None
+    if value <= 0:
+        raise InputError(Problem("a duration must be positive", where=option, value=repr(text)))
+    return value
+
+
+def _target(text: str) -> tuple[float, float]:
+    """``"80/20"`` (percent / seconds) or ``"0.8/20"`` to (fraction, seconds)."""
+    try:
+        level, threshold = (float(x) for x in text.split("/"))
+    except ValueError:
+        raise InputError(
+            Problem(
+                "expected a service-level target as PERCENT/SECONDS, such as 80/20",
+                where="option --sl",
+                value=repr(text),
+            )
+        ) from None
+    level = level / 100.0 if level > 1.0 else level
+    if not (0.0 <= level <= 1.0 and threshold >= 0):
+        raise InputError(
+            Problem("expected 0-100 % within a threshold >= 0 s", where="--sl", value=repr(text))
+        )
+    return level, threshold
+
+
+@app.command("erlang")
+@_friendly
+def erlang_command(
+    calls: Annotated[float, typer.Option(help="Contacts offered in the interval.")],
+    aht: Annotated[float, typer.Option(help="Average handle time, seconds.")],
+    sl: Annotated[str, typer.Option(help="Target as PERCENT/SECONDS, e.g. 80/20.")] = "80/20",
+    interval: Annotated[str, typer.Option(help="Interval length: 15m, 30m, 1h.")] = "30m",
+    shrinkage: Annotated[float, typer.Option(help="Share of paid time off the phones.")] = 0.0,
+    max_occupancy: Annotated[float, typer.Option(help="Cap on occupancy (0-1].")] = 1.0,
+    patience: Annotated[
+        float | None, typer.Option(help="Mean patience, seconds: Erlang A with abandonment.")
+    ] = None,
+    concurrency: Annotated[int, typer.Option(help="Chats per agent (chat model).")] = 1,
+    asa_target: Annotated[
+        float | None, typer.Option("--asa", help="Cap on the average speed of answer, s.")
+    ] = None,
+) -> None:
+    """Agents needed for one interval, and the service around that answer."""
+    from staffplan.requirements import staffing_table
+
+    level, threshold = _target(sl)
+    interval_s = _duration_s(interval, "--interval")
+    try:
+        table = staffing_table(
+            calls,
+            aht,
+            interval_s,
+            target_sl=level,
+            threshold_s=threshold,
+            shrinkage=shrinkage,
+            max_occupancy=max_occupancy,
+            patience_s=patience,
+            concurrency=concurrency,
+            target_asa_s=asa_target,
+        )
+    except ValueError as exc:
+        raise InputError(Problem(str(exc), fix="check the option values")) from None
+    _print_erlang(table, level, threshold)
+
+
+def _print_erlang(table, level: float, threshold: float) -> None:
+    best = table.answer
+    out.print(
+        f"[bold]{table.model}[/]: {table.traffic_erlangs:.2f} Erlangs offered; target "
+        f"{level:.0%} answered within {threshold:g} s"
+    )
+    out.print(
+        f"  required agents      [bold]{best['agents']}[/]  (scheduled with shrinkage: "
+        f"[bold]{table.scheduled}[/])"
+    )
+    for key, label, fmt in table.fields:
+        out.print(f"  {label:<20} {format(best[key], fmt)}")
+    grid = Table(title="Around the answer", title_justify="left")
+    grid.add_column("agents", justify="right")
+    for _, label, _ in table.fields:
+        grid.add_column(label, justify="right")
+    for row in table.rows:
+        cells = [format(row[key], fmt) for key, _, fmt in table.fields]
+        mark = "bold" if row["agents"] == best["agents"] else None
+        grid.add_row(str(row["agents"]), *cells, style=mark)
+    out.print(grid)
+
+
+@app.command()
+@_friendly
+def requirements(
+    forecast: Annotated[
+        Path, typer.Option(help="Forecast CSV (interval_start, queue, calls, aht_s).")
+    ],
+    config: Annotated[Path, typer.Option(help="plan.toml")],
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write requirements.csv.")],
+    band: Annotated[
+        bool, typer.Option(help="Staff for the upper band (calls_hi) instead of calls.")
+    ] = False,
+) -> None:
+    """Agents needed per interval and queue for a forecast (Erlang C/A, chat, email)."""
+    from staffplan.io import read_forecast, write_csv
+    from staffplan.requirements import compute
+
+    plan = load_config(config)
+    frame = read_forecast(forecast, plan).frame
+    if band and "calls_hi" not in frame.columns:
+        raise InputError(
+            Problem("--band needs a calls_hi column", file=str(forecast), column="calls_hi")
+        )
+    result = compute(frame, plan, calls="calls_hi" if band else "calls")
+    write_csv(result.frame, out_file)
+    _print_requirements(result, plan)
+    out.print(f"requirements written to {out_file}")
+
+
+def _print_requirements(result, plan: PlanConfig) -> None:
+    hours = plan.center.interval_minutes / 60.0
+    table = Table(title="Requirements", title_justify="left")
+    for name in ("queue", "calls", "agent-hours", "scheduled hours", "peak agents"):
+        table.add_column(name, justify="left" if name == "queue" else "right")
+    table.add_column("expected SL / target", justify="right")
+    for queue, rows in result.frame.groupby("queue", sort=False):
+        weights = rows["calls"].to_numpy()
+        sl = float((rows["service_level"] * weights).sum() / weights.sum()) if weights.sum() else 1
+        table.add_row(
+            str(queue),
+            f"{rows['calls'].sum():,.0f}",
+            f"{rows['agents'].sum() * hours:,.1f}",
+            f"{rows['agents_scheduled'].sum() * hours:,.1f}",
+            f"{rows['agents'].max():,}",
+            f"{sl:.1%} / {plan.queue(str(queue)).service_level:.0%}",
+        )
+    out.print(table)
+    for note in result.notes:
+        out.print(
+            f"[yellow]note[/]: {note.items:,.0f} {note.queue} items ({note.share:.1%}) arrive when "
+            f"no open interval lies within their deadline (first at {note.first_interval}); "
+            "they are planned for the next opening"
+        )
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

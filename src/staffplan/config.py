@@ -174,8 +174,11 @@ class QueueConfig(_Model):
 
     ``service_level`` is the target fraction answered within ``threshold_s`` seconds (voice,
     chat) or within ``deadline_h`` hours (email). ``patience_s`` (mean patience before
-    abandoning, seconds) switches voice and chat to Erlang A; ``concurrency`` is the number
-    of chats an agent handles at once.
+    abandoning, seconds) switches a voice queue to Erlang A, where ``max_abandon`` may cap
+    the abandoned fraction; ``target_asa_s`` optionally caps the average speed of answer
+    (seconds); ``concurrency`` is the number of chats an agent handles at once and
+    ``concurrency_inflation`` the relative handle-time growth per extra concurrent chat
+    (0 when the handle times in the history were measured at that concurrency).
     """
 
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
@@ -185,7 +188,10 @@ class QueueConfig(_Model):
     max_occupancy: float = Field(default=1.0, gt=0.0, le=1.0)
     patience_s: float | None = Field(default=None, gt=0)
     concurrency: int = Field(default=1, ge=1, le=20)
+    concurrency_inflation: float = Field(default=0.0, ge=0.0)
     deadline_h: float | None = Field(default=None, gt=0)
+    max_abandon: float | None = Field(default=None, ge=0.0, le=1.0)
+    target_asa_s: float | None = Field(default=None, gt=0)
 
     @field_validator("service_level")
     @classmethod
@@ -202,11 +208,17 @@ class QueueConfig(_Model):
         if self.channel == "email":
             if self.deadline_h is None:
                 raise ValueError("an email queue needs deadline_h (e.g. deadline_h = 24)")
-            if self.patience_s is not None:
-                raise ValueError("patience_s applies to voice and chat queues, not email")
+            if self.target_asa_s is not None:
+                raise ValueError("target_asa_s applies to voice and chat queues, not email")
         elif self.deadline_h is not None:
             raise ValueError(f"deadline_h applies to email queues, not {self.channel}")
-        if self.channel != "chat" and self.concurrency != 1:
+        if self.channel != "voice":
+            for key in ("patience_s", "max_abandon"):
+                if getattr(self, key) is not None:
+                    raise ValueError(f"{key} applies to voice queues, not {self.channel}")
+        elif self.max_abandon is not None and self.patience_s is None:
+            raise ValueError("max_abandon needs patience_s (abandonment is modelled by Erlang A)")
+        if self.channel != "chat" and (self.concurrency != 1 or self.concurrency_inflation):
             raise ValueError(f"concurrency applies to chat queues, not {self.channel}")
         return self
 

@@ -27,6 +27,7 @@ from staffplan.schema import (
     TableSource,
     validate_agents,
     validate_availability,
+    validate_forecast,
     validate_history,
 )
 
@@ -35,6 +36,7 @@ __all__ = [
     "format_timestamps",
     "read_agents",
     "read_availability",
+    "read_forecast",
     "read_history",
     "read_table",
     "write_csv",
@@ -172,6 +174,12 @@ def read_history(path: str | Path, config: PlanConfig) -> Checked:
     """Read and validate the interval history (see :func:`staffplan.schema.validate_history`)."""
     frame, source = read_table(path)
     return validate_history(frame, config, source)
+
+
+def read_forecast(path: str | Path, config: PlanConfig) -> Checked:
+    """Read and validate a forecast (see :func:`staffplan.schema.validate_forecast`)."""
+    frame, source = read_table(path)
+    return validate_forecast(frame, config, source)
 
 
 def read_agents(path: str | Path, config: PlanConfig) -> Checked:

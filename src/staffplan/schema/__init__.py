@@ -11,9 +11,12 @@ from staffplan.schema.columns import (
     AGENT_COLUMNS,
     AVAILABILITY_COLUMNS,
     AVAILABILITY_KINDS,
+    FORECAST_COLUMNS,
+    FORECAST_OPTIONAL,
     HISTORY_COLUMNS,
     HISTORY_OPTIONAL,
 )
+from staffplan.schema.forecast import validate_forecast
 from staffplan.schema.history import find_gaps, validate_history
 from staffplan.schema.tables import Checked, TableSource
 
@@ -21,6 +24,8 @@ __all__ = [
     "AGENT_COLUMNS",
     "AVAILABILITY_COLUMNS",
     "AVAILABILITY_KINDS",
+    "FORECAST_COLUMNS",
+    "FORECAST_OPTIONAL",
     "HISTORY_COLUMNS",
     "HISTORY_OPTIONAL",
     "Checked",
@@ -29,5 +34,6 @@ __all__ = [
     "parse_skills",
     "validate_agents",
     "validate_availability",
+    "validate_forecast",
     "validate_history",
 ]

@@ -4,6 +4,8 @@ __all__ = [
     "AGENT_COLUMNS",
     "AVAILABILITY_COLUMNS",
     "AVAILABILITY_KINDS",
+    "FORECAST_COLUMNS",
+    "FORECAST_OPTIONAL",
     "HISTORY_COLUMNS",
     "HISTORY_OPTIONAL",
 ]
@@ -21,3 +23,5 @@ AGENT_COLUMNS = (
 )
 AVAILABILITY_COLUMNS = ("agent_id", "date", "kind", "start", "end", "weight")
 AVAILABILITY_KINDS = ("unavailable", "request_on", "request_off")
+FORECAST_COLUMNS = ("interval_start", "queue", "calls", "aht_s")
+FORECAST_OPTIONAL = ("calls_lo", "calls_hi")

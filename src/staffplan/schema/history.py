@@ -21,7 +21,14 @@ from staffplan.schema.tables import (
 )
 from staffplan.schema.timestamps import local_minutes, parse_timestamps
 
-__all__ = ["find_gaps", "public_holidays", "validate_history"]
+__all__ = [
+    "check_alignment",
+    "check_duplicates",
+    "check_queue_names",
+    "find_gaps",
+    "public_holidays",
+    "validate_history",
+]
 
 
 def validate_history(
@@ -65,7 +72,7 @@ def validate_history(
         timezone_name=config.center.timezone,
     )
     queue = frame["queue"].astype("string").str.strip()
-    _check_queue_names(queue, frame["queue"], config, problems)
+    check_queue_names(queue, frame["queue"], config, problems)
     counts = {
         c: parse_numbers(frame, c, problems, integer=True)
         for c in ("offered", "handled", "abandoned")
@@ -88,8 +95,8 @@ def validate_history(
     _check_count_logic(frame, queue, counts, optional, config, problems)
     _check_channels(frame, queue, config, problems)
     minutes = config.center.interval_minutes
-    _check_alignment(starts, frame["interval_start"], minutes, problems)
-    _check_duplicates(starts, queue, frame["interval_start"], problems)
+    check_alignment(starts, frame["interval_start"], minutes, problems)
+    check_duplicates(starts, queue, frame["interval_start"], problems)
     problems.raise_if_any()
     _check_interval_length(starts, queue, minutes, problems)
     problems.raise_if_any()
@@ -108,7 +115,7 @@ def validate_history(
     return Checked(clean, warnings)
 
 
-def _check_queue_names(
+def check_queue_names(
     queue: pd.Series, raw: pd.Series, config: PlanConfig, problems: Collector
 ) -> None:
     empty = blank(raw)
@@ -184,7 +191,7 @@ def _check_channels(
     )
 
 
-def _check_alignment(starts: pd.Series, raw: pd.Series, minutes: int, problems: Collector) -> None:
+def check_alignment(starts: pd.Series, raw: pd.Series, minutes: int, problems: Collector) -> None:
     off_grid = (local_minutes(starts) % minutes != 0) | (starts.dt.second != 0)
     problems.rows(
         off_grid,
@@ -196,7 +203,7 @@ def _check_alignment(starts: pd.Series, raw: pd.Series, minutes: int, problems: 
     )
 
 
-def _check_duplicates(
+def check_duplicates(
     starts: pd.Series, queue: pd.Series, raw: pd.Series, problems: Collector
 ) -> None:
     key = pd.DataFrame({"t": starts, "q": queue})
