@@ -273,15 +273,13 @@ def write_json(data: Any, path: str | Path, *, default: Callable | None = str) -
 def write_sample(sample: Any, out_dir: str | Path) -> dict[str, Path]:
     """Write a :class:`staffplan.sample.SampleCentre` as the sample centre's files.
 
-    Returns the written paths by role (``plan``, ``history``, ``agents``, ``availability``,
-    ``agent_states``).
+    Returns the written paths by file name.
     """
     out_dir = Path(out_dir)
-    return {
-        "plan": write_text(sample.plan_toml, out_dir / "plan.toml"),
-        "history": write_csv(sample.history, out_dir / "history.csv"),
-        "agents": write_csv(sample.agents, out_dir / "agents.csv"),
-        "availability": write_csv(sample.availability, out_dir / "availability.csv"),
-        # The activity log is the largest file: gzipped it keeps the sample centre small.
-        "agent_states": write_csv(sample.agent_states, out_dir / "agent_states.csv.gz"),
-    }
+    written = {}
+    for name, content in sample.files().items():
+        if isinstance(content, str):
+            written[name] = write_text(content, out_dir / name)
+        else:
+            written[name] = write_csv(content, out_dir / name)
+    return written

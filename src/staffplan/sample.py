@@ -153,6 +153,19 @@ class SampleCentre:
     availability: pd.DataFrame
     agent_states: pd.DataFrame
 
+    def files(self) -> dict[str, str | pd.DataFrame]:
+        """File name -> content (text or a frame to write as CSV) of the sample centre.
+
+        The activity log is the largest table: gzipped, the sample centre stays small.
+        """
+        return {
+            "plan.toml": self.plan_toml,
+            "history.csv": self.history,
+            "agents.csv": self.agents,
+            "availability.csv": self.availability,
+            "agent_states.csv.gz": self.agent_states,
+        }
+
 
 def build_sample(seed: int = 20260301) -> SampleCentre:
     """Build the demo contact centre.
