@@ -1,0 +1,254 @@
+"""Figures a planner reads first, and the self-contained HTML report of a plan.
+
+Every figure function takes the frames of the plan (DESIGN.md), an optional ``ax`` (or
+builds its own figure) and returns the :class:`matplotlib.figure.Figure`; none calls
+``show()``. :func:`html_report` embeds the figures as PNG so the page needs no server.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from matplotlib import colormaps
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+__all__ = [
+    "coverage_figure",
+    "forecast_figure",
+    "gantt_figure",
+    "html_report",
+    "service_heatmap",
+    "sla_curve_figure",
+    "table_html",
+]
+
+WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def _axes(ax, nrows: int = 1, height: float = 3.0, width: float = 11.0):
+    if ax is not None:
+        return ax.figure, np.atleast_1d(ax)
+    # Figures are built without pyplot: no global state, nothing to close, any backend.
+    fig = Figure(figsize=(width, height * nrows), layout="constrained")
+    axes = fig.subplots(nrows, 1, squeeze=False)
+    return fig, axes[:, 0]
+
+
+def forecast_figure(
+    history: pd.DataFrame, forecast: pd.DataFrame, *, weeks: int = 2, ax=None
+) -> Figure:
+    """Hourly contacts per queue: the last ``weeks`` of history, then the forecast and band."""
+    queues = list(dict.fromkeys(forecast["queue"]))
+    fig, axes = _axes(ax, len(queues), height=2.4)
+    start = forecast["interval_start"].min() - pd.Timedelta(weeks=weeks)
+    for axis, queue in zip(axes, queues, strict=False):
+        past = history[(history["queue"] == queue) & (history["interval_start"] >= start)]
+        future = forecast[forecast["queue"] == queue]
+        hourly = _hourly(past, ["offered"])
+        ahead = _hourly(future, [c for c in ("calls", "calls_lo", "calls_hi") if c in future])
+        axis.plot(hourly.index, hourly["offered"], color="0.35", lw=0.9, label="history")
+        axis.plot(ahead.index, ahead["calls"], color="tab:blue", lw=1.2, label="forecast")
+        if "calls_lo" in ahead:
+            axis.fill_between(
+                ahead.index,
+                ahead["calls_lo"],
+                ahead["calls_hi"],
+                step=None,
+                color="tab:blue",
+                alpha=0.2,
+                lw=0,
+                label="forecast band",
+            )
+        axis.set_title(f"{queue}: contacts per hour", loc="left", fontsize=10)
+        axis.set_ylabel("contacts / hour")
+        axis.grid(alpha=0.3)
+    axes[0].legend(loc="upper left", fontsize=8, ncols=3)
+    return fig
+
+
+def _hourly(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    if frame.empty:
+        return pd.DataFrame(columns=list(columns))
+    series = frame.set_index("interval_start")[list(columns)]
+    return series.resample("1h").sum(min_count=1)
+
+
+def coverage_figure(coverage: pd.DataFrame, *, queue: str | None = None, ax=None) -> Figure:
+    """Required vs scheduled agents per interval (one panel per queue): the chart planners
+    read first. Shortfalls are shaded red, surplus green."""
+    queues = [queue] if queue else list(dict.fromkeys(coverage["queue"]))
+    fig, axes = _axes(ax, len(queues), height=2.4)
+    for axis, name in zip(axes, queues, strict=False):
+        part = coverage[coverage["queue"] == name].sort_values("interval_start")
+        t = part["interval_start"]
+        required = part["required"].to_numpy(float)
+        scheduled = part["scheduled"].to_numpy(float)
+        axis.step(t, required, where="post", color="black", lw=1.0, label="required")
+        axis.step(t, scheduled, where="post", color="tab:blue", lw=1.0, label="scheduled")
+        axis.fill_between(
+            t,
+            required,
+            scheduled,
+            where=scheduled < required,
+            step="post",
+            color="tab:red",
+            alpha=0.35,
+            lw=0,
+            label="short",
+        )
+        axis.fill_between(
+            t,
+            required,
+            scheduled,
+            where=scheduled >= required,
+            step="post",
+            color="tab:green",
+            alpha=0.2,
+            lw=0,
+            label="over",
+        )
+        axis.set_title(f"{name}: agents per interval", loc="left", fontsize=10)
+        axis.set_ylabel("agents")
+        axis.grid(alpha=0.3)
+    axes[0].legend(loc="upper left", fontsize=8, ncols=4)
+    return fig
+
+
+def service_heatmap(
+    coverage: pd.DataFrame, queue: str, *, column: str = "service_level", target=None, ax=None
+) -> Figure:
+    """Expected service level by local weekday (rows) and clock time (columns)."""
+    part = coverage[(coverage["queue"] == queue) & coverage[column].notna()]
+    starts = part["interval_start"]
+    grid = (
+        part.assign(day=starts.dt.day_of_week, clock=starts.dt.strftime("%H:%M"))
+        .pivot_table(index="day", columns="clock", values=column, aggfunc="mean")
+        .sort_index(axis=1)
+    )
+    fig, axes = _axes(ax, 1, height=3.2)
+    axis = axes[0]
+    image = axis.imshow(
+        grid.to_numpy(), aspect="auto", cmap="RdYlGn", vmin=0.5, vmax=1.0, interpolation="nearest"
+    )
+    axis.set_yticks(range(len(grid.index)), [WEEKDAY_NAMES[d] for d in grid.index])
+    ticks = [i for i, c in enumerate(grid.columns) if c.endswith(":00")]
+    axis.set_xticks(ticks, [grid.columns[i] for i in ticks], rotation=90, fontsize=8)
+    title = f"{queue}: expected service level by weekday and time"
+    if target is not None:
+        title += f" (target {target:.0%})"
+    axis.set_title(title, loc="left", fontsize=10)
+    axis.set_xlabel("local time (interval start)")
+    fig.colorbar(image, ax=axis, label="service level (fraction)")
+    return fig
+
+
+def gantt_figure(activities: pd.DataFrame, day, *, max_agents: int = 60, ax=None) -> Figure:
+    """One day's roster: a bar per agent, work coloured by queue, breaks and lunches marked."""
+    day = pd.Timestamp(day).date()
+    part = activities[activities["start"].dt.date == day]
+    agents = sorted(part["agent_id"].unique())[:max_agents]
+    part = part[part["agent_id"].isin(agents)]
+    fig, axes = _axes(ax, 1, height=max(2.5, 0.16 * len(agents) + 1.0))
+    axis = axes[0]
+    queues = sorted(part.loc[part["activity"] == "work", "queue"].dropna().unique())
+    palette = dict(zip(queues, colormaps["tab10"].colors, strict=False))
+    colours = {"break": "0.75", "lunch": "0.45"}
+    row_of = {a: i for i, a in enumerate(agents)}
+    for row in part.itertuples(index=False):
+        start = row.start.hour + row.start.minute / 60
+        length = (row.end - row.start).total_seconds() / 3600
+        colour = (
+            palette.get(row.queue) if row.activity == "work" else colours.get(row.activity, "k")
+        )
+        axis.barh(row_of[row.agent_id], length, left=start, color=colour, height=0.8)
+    handles = [Rectangle((0, 0), 1, 1, color=c) for c in [*palette.values(), *colours.values()]]
+    axis.legend(handles, [*queues, "break", "lunch"], fontsize=8, ncols=6, loc="upper right")
+    axis.set_yticks(range(len(agents)), agents, fontsize=6)
+    axis.invert_yaxis()
+    axis.set_xlabel("local time (hours)")
+    axis.set_title(f"Roster on {day:%A %Y-%m-%d}", loc="left", fontsize=10)
+    axis.grid(axis="x", alpha=0.3)
+    return fig
+
+
+def sla_curve_figure(curve: pd.DataFrame, queue: str, *, ax=None) -> Figure:
+    """Scheduled hours (and cost where known) against the service-level target."""
+    fig, axes = _axes(ax, 1, height=3.2, width=7.0)
+    axis = axes[0]
+    axis.plot(curve["target"], curve["scheduled_hours"], marker="o", color="tab:blue")
+    axis.set_ylabel("scheduled agent-hours per horizon")
+    axis.set_xlabel("service-level target (answered within threshold)")
+    axis.set_title(f"{queue}: cost of the service level", loc="left", fontsize=10)
+    axis.grid(alpha=0.3)
+    if "cost" in curve and curve["cost"].gt(0).any():
+        other = axis.twinx()
+        other.plot(curve["target"], curve["cost"], marker="s", ls="--", color="tab:orange")
+        other.set_ylabel("cost (currency)")
+    return fig
+
+
+def _png(fig: Figure) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def table_html(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
+    """A frame as an HTML table, numbers formatted with ``formats`` (column -> format spec)."""
+    formats = formats or {}
+    shown = frame.copy()
+    for column, spec in formats.items():
+        if column in shown:
+            shown[column] = shown[column].map(lambda v, s=spec: "" if pd.isna(v) else format(v, s))
+    return shown.to_html(index=False, border=0, classes="table", escape=True)
+
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,Segoe UI,sans-serif;margin:2rem auto;max-width:1150px;
+color:#222;line-height:1.4}
+h1{font-size:1.6rem}h2{font-size:1.2rem;margin-top:2rem;border-bottom:1px solid #ddd}
+.table{border-collapse:collapse;font-size:.9rem}.table td,.table th{padding:.25rem .6rem;
+text-align:right;border-bottom:1px solid #eee}.table th{background:#f4f4f4}
+.table td:first-child,.table th:first-child{text-align:left}
+img{max-width:100%;height:auto}.note{color:#555;font-size:.9rem}
+ul.recs li{margin:.3rem 0}
+"""
+
+
+def html_report(
+    title: str,
+    sections: list[tuple[str, list[object]]],
+    *,
+    subtitle: str = "",
+) -> str:
+    """A self-contained HTML page.
+
+    ``sections`` are ``(heading, parts)``; a part is a Figure (embedded as PNG), a
+    ``pandas.DataFrame`` (a table) or a string (HTML, trusted: build it with
+    :func:`html.escape` for user text).
+    """
+    body = [f"<h1>{html.escape(title)}</h1>"]
+    if subtitle:
+        body.append(f"<p class='note'>{html.escape(subtitle)}</p>")
+    for heading, parts in sections:
+        body.append(f"<h2>{html.escape(heading)}</h2>")
+        for part in parts:
+            if isinstance(part, Figure):
+                alt = html.escape(heading)
+                body.append(f"<img alt='{alt}' src='data:image/png;base64,{_png(part)}'>")
+            elif isinstance(part, pd.DataFrame):
+                body.append(table_html(part))
+            else:
+                body.append(str(part))
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head><body>"
+        + "\n".join(body)
+        + "</body></html>\n"
+    )
