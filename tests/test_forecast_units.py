@@ -1,0 +1,86 @@
+"""Unit tests of staffplan.forecast building blocks (pure functions)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from staffplan.forecast import fit, nb_band, write_card_json
+from staffplan.forecast.cards import card_from_dict
+from staffplan.forecast.grid import horizon_index
+from staffplan.forecast.intervals import calibrate_dispersion, coverage
+from staffplan.forecast.methods import TrainSet, month_factors, month_position, weekly_mean
+
+
+def test_month_position_is_continuous_across_month_end():
+    dates = np.array(["2026-01-30", "2026-01-31", "2026-02-01", "2026-02-15", "2026-02-16"])
+    assert list(month_position(dates.astype("datetime64[D]"))) == [-2.0, -1.0, 0.0, 14.0, -13.0]
+
+
+def test_month_factors_recover_a_month_start_peak():
+    dates = np.arange(np.datetime64("2026-01-01"), np.datetime64("2026-04-01"))
+    weekday = (dates.astype(np.int64) + 3) % 7
+    pos = month_position(dates)
+    boost = np.where((pos >= 0) & (pos <= 2), 1.3, 1.0)  # days 1-3 of each month: +30%
+    calls = np.outer(1000.0 * boost, np.full(4, 0.25))
+    train = TrainSet(calls, weekday, np.ones(len(dates), dtype=bool), dates)
+    target = np.array(["2026-04-01", "2026-04-10"], dtype="datetime64[D]")
+    _, factor = month_factors(train, target)
+    assert factor[0] > 1.05  # smoothed and shrunk towards 1, so below the true 1.3
+    assert factor[0] > factor[1] + 0.05
+    assert factor[1] == pytest.approx(1.0, abs=0.05)
+
+
+def test_weekly_mean_uses_only_usable_same_weekday_days():
+    calls = np.arange(28, dtype=float)[:, None] * np.ones((1, 2))
+    weekday = np.arange(28) % 7
+    usable = np.ones(28, dtype=bool)
+    usable[21] = False  # last Monday-like day is a holiday
+    out = weekly_mean(TrainSet(calls, weekday, usable), np.array([0]), weeks=2)
+    assert out[0, 0] == pytest.approx((0 + 7 + 14) / 3 + (7 + 14) / 2 - (0 + 7 + 14) / 3)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    mean=st.floats(0.0, 500.0),
+    dispersion=st.floats(0.0, 1.0),
+    level=st.floats(0.5, 0.98),
+)
+def test_nb_band_bounds(mean, dispersion, level):
+    lo, hi = nb_band(np.array([mean]), dispersion, level)
+    assert 0 <= lo[0] <= hi[0]
+    if mean == 0:
+        assert hi[0] == 0
+    wider_lo, wider_hi = nb_band(np.array([mean]), dispersion + 0.2, level)
+    assert wider_lo[0] <= lo[0] + 1 and wider_hi[0] >= hi[0] - 1
+
+
+def test_calibrated_dispersion_covers_at_level():
+    rng = np.random.default_rng(1)
+    mean = rng.uniform(5, 100, 4000)
+    actual = rng.negative_binomial(1 / 0.05, 1 / (1 + 0.05 * mean)).astype(float)
+    phi = calibrate_dispersion(mean, actual, 0.8)
+    assert phi == pytest.approx(0.05, rel=0.35)
+    fresh = rng.negative_binomial(1 / 0.05, 1 / (1 + 0.05 * mean))
+    assert coverage(fresh, *nb_band(mean, phi, 0.8)) == pytest.approx(0.8, abs=0.03)
+
+
+def test_horizon_days_are_local_calendar_days():
+    last = pd.Timestamp("2026-03-22 23:45", tz="Europe/Amsterdam")
+    idx = horizon_index(last, "14D", 15)
+    assert idx[-1] == pd.Timestamp("2026-04-05 23:45", tz="Europe/Amsterdam")
+    assert len(idx) == 14 * 96 - 4  # one spring-forward hour lost
+
+
+def test_card_written_as_json(tmp_path):
+    from test_forecast import make_history  # the seeded generator (tests/ is on sys.path)
+
+    card = fit(make_history(weeks=5))["sales"]
+    path = tmp_path / "models" / "sales.json"
+    write_card_json(card, path)
+    assert card_from_dict(json.loads(path.read_text())) == card
