@@ -178,6 +178,62 @@ def _print_agents_summary(summary: dict[str, Any], path: Path) -> None:
 
 @app.command()
 @_friendly
+def plan(
+    history: Annotated[Path, typer.Option(help="Interval history, CSV or Parquet.")],
+    config: Annotated[Path, typer.Option(help="plan.toml")],
+    out_dir: Annotated[Path, typer.Option(help="Folder for the plan's outputs.")],
+    agents: Annotated[Path | None, typer.Option(help="agents.csv")] = None,
+    availability: Annotated[Path | None, typer.Option(help="availability.csv")] = None,
+    special_days: Annotated[Path | None, typer.Option(help="special_days.csv")] = None,
+    horizon: Annotated[str, typer.Option(help="Forecast horizon after the history.")] = "7D",
+    method: Annotated[str, typer.Option(help="Forecast method.")] = "auto",
+    jobs: Annotated[int, typer.Option(help="Parallel processes for the forecast.")] = 1,
+) -> None:
+    """The weekly plan: validate, forecast, requirements, schedule, evaluate, write."""
+    _run_plan(history, config, out_dir, agents, availability, special_days, horizon, method, jobs)
+
+
+def _run_plan(history, config, out_dir, agents, availability, special_days, horizon, method, jobs):
+    from staffplan.pipeline import StageError, run_plan
+
+    def progress(stage: str, state: str) -> None:
+        if state == "start":
+            err.print(f"[dim]... {stage}[/]")
+
+    try:
+        result = run_plan(
+            history,
+            config,
+            out_dir,
+            agents_path=agents,
+            availability_path=availability,
+            special_days_path=special_days,
+            horizon=horizon,
+            method=method,
+            n_jobs=jobs,
+            progress=progress,
+        )
+    except StageError as exc:
+        err.print(f"[bold red]Plan failed[/] in stage '{exc.stage}': {exc.__cause__}")
+        err.print("Nothing was written; the previous outputs are unchanged.")
+        raise typer.Exit(1) from None
+    _print_plan(result)
+    return result
+
+
+def _print_plan(result) -> None:
+    timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
+    out.print(f"[bold]Stages[/]: {timings}")
+    _print_requirements(result.requirements, result.config)
+    if result.warnings:
+        out.print(f"[yellow]{len(result.warnings)} input warnings[/] (run validate to list them)")
+    out.print("[bold]Outputs[/]:")
+    for path in result.outputs.values():
+        out.print(f"  {path}")
+
+
+@app.command()
+@_friendly
 def demo(
     samples: Annotated[Path, typer.Option(help="Folder of the sample centre.")] = Path(
         "data/samples"
@@ -192,7 +248,20 @@ def demo(
         samples / "availability.csv",
     )
     path = write_json(result, out_dir / "validation.json")
+    plan_result = _run_plan(
+        samples / "history.csv",
+        samples / "plan.toml",
+        out_dir,
+        samples / "agents.csv",
+        samples / "availability.csv",
+        None,
+        "7D",
+        "auto",
+        1,
+    )
     out.print(f"\n[bold]Outputs[/] in {out_dir.resolve()}:\n  {path}")
+    for written in plan_result.outputs.values():
+        out.print(f"  {written}")
 
 
 # --------------------------------------------------------------------------- erlang
@@ -354,6 +423,157 @@ def _print_requirements(result, plan: PlanConfig) -> None:
             f"no open interval lies within their deadline (first at {note.first_interval}); "
             "they are planned for the next opening"
         )
+
+
+# --------------------------------------------------------------------------- forecast
+
+
+def _calendar(config: PlanConfig, special_days: Path | None):
+    from staffplan.forecast import SpecialDays
+    from staffplan.io import read_special_days
+
+    if special_days is not None:
+        return read_special_days(special_days, config)
+    return SpecialDays(country=config.center.country)
+
+
+def _forecast_error(exc: ValueError, history: Path) -> InputError:
+    return InputError(Problem(str(exc), file=str(history)))
+
+
+@app.command("forecast")
+@_friendly
+def forecast_command(
+    history: Annotated[Path, typer.Option(help="Interval history, CSV or Parquet.")],
+    config: Annotated[Path, typer.Option(help="plan.toml")],
+    out_file: Annotated[Path, typer.Option("--out", help="Where to write forecast.csv.")],
+    horizon: Annotated[str, typer.Option(help="7D, 14D, ... or a number of intervals.")] = "7D",
+    method: Annotated[str, typer.Option(help="auto, seasonal_naive, weekly_mean, ...")] = "auto",
+    level: Annotated[float, typer.Option(help="Band level (fraction).")] = 0.8,
+    special_days: Annotated[Path | None, typer.Option(help="special_days.csv")] = None,
+    save_models: Annotated[Path | None, typer.Option(help="Folder for JSON model cards.")] = None,
+    models: Annotated[
+        Path | None, typer.Option(help="Reuse the model cards in this folder.")
+    ] = None,
+    jobs: Annotated[int, typer.Option(help="Parallel processes across queues.")] = 1,
+) -> None:
+    """Forecast contacts and handle time per interval and queue, with calibrated bands."""
+    from staffplan.io import read_model_cards, write_csv, write_model_cards
+
+    plan = load_config(config)
+    frame = read_history(history, plan).frame
+    calendar = _calendar(plan, special_days)
+    cards = read_model_cards(models) if models is not None else None
+    try:
+        result, fitted = _forecast_with_progress(
+            frame, horizon, method, level, calendar, cards, jobs
+        )
+    except ValueError as exc:
+        raise _forecast_error(exc, history) from None
+    write_csv(result, out_file)
+    _print_forecast(result, fitted)
+    out.print(f"forecast written to {out_file}")
+    if save_models is not None:
+        paths = write_model_cards(fitted, save_models)
+        out.print(f"{len(paths)} model cards written to {save_models}")
+
+
+def _forecast_with_progress(history, horizon, method, level, calendar, cards, jobs):
+    """Fit queue by queue with a progress bar (or all at once in parallel), then forecast
+    every queue from the end of the whole history."""
+    from rich.progress import Progress
+
+    from staffplan.forecast import fit, forecast
+
+    queues = [q for q in dict.fromkeys(history["queue"]) if q not in (cards or {})]
+    fitted = dict(cards or {})
+    if jobs > 1 and queues:
+        with err.status(f"fitting {len(queues)} queues on {jobs} processes"):
+            part = history[history["queue"].isin(queues)]
+            fitted |= fit(part, method=method, level=level, calendar=calendar, n_jobs=jobs)
+    elif queues:
+        with Progress(console=err, transient=True) as progress:
+            task = progress.add_task("fitting", total=len(queues))
+            for queue in queues:
+                progress.update(task, description=f"fitting {queue}")
+                part = history[history["queue"] == queue]
+                fitted |= fit(part, method=method, level=level, calendar=calendar)
+                progress.advance(task)
+    result = forecast(history, horizon, method=method, level=level, calendar=calendar, cards=fitted)
+    return result, fitted
+
+
+def _print_forecast(result, fitted) -> None:
+    table = Table(title="Forecast", title_justify="left")
+    for name in ("queue", "method", "calls", "peak interval", "mean AHT s", "from", "to"):
+        table.add_column(name, justify="left" if name in ("queue", "method") else "right")
+    for queue, part in result.groupby("queue", sort=False):
+        card = fitted.get(queue)
+        calls = part["calls"].sum()
+        weights = part["calls"].to_numpy()
+        aht = (part["aht_s"] * weights).sum() / weights.sum() if weights.sum() else 0.0
+        table.add_row(
+            str(queue),
+            str(
+                card.spec.label
+                if card is not None and hasattr(card.spec, "label")
+                else getattr(card, "spec", "")
+            ),
+            f"{calls:,.0f}",
+            f"{part['calls'].max():,.1f}",
+            f"{aht:.0f}",
+            f"{part['interval_start'].min():%a %Y-%m-%d}",
+            f"{part['interval_start'].max():%a %Y-%m-%d}",
+        )
+    out.print(table)
+
+
+@app.command("backtest")
+@_friendly
+def backtest_command(
+    history: Annotated[Path, typer.Option(help="Interval history, CSV or Parquet.")],
+    config: Annotated[Path, typer.Option(help="plan.toml")],
+    methods: Annotated[
+        str, typer.Option(help="Comma-separated methods.")
+    ] = "seasonal_naive,weekly_mean,daily_profile,auto",
+    horizon: Annotated[str, typer.Option(help="Horizon of each origin.")] = "7D",
+    origins: Annotated[int, typer.Option(help="Rolling origins (weeks).")] = 4,
+    special_days: Annotated[Path | None, typer.Option(help="special_days.csv")] = None,
+    report: Annotated[Path | None, typer.Option(help="Also write the table as CSV.")] = None,
+) -> None:
+    """Rolling-origin backtest of forecast methods on your own history."""
+    from staffplan.forecast import backtest
+    from staffplan.io import write_csv
+
+    plan = load_config(config)
+    frame = read_history(history, plan).frame
+    names = [m.strip() for m in methods.split(",") if m.strip()]
+    with err.status(f"backtesting {len(names)} methods over {origins} origins"):
+        try:
+            table = backtest(
+                frame,
+                methods=names,
+                horizon=horizon,
+                origins=origins,
+                calendar=_calendar(plan, special_days),
+            )
+        except ValueError as exc:
+            raise _forecast_error(exc, history) from None
+    shown = Table(title="Backtest (lower WAPE is better)", title_justify="left")
+    for name in ("method", "queue", "WAPE", "daily WAPE", "band coverage", "seconds"):
+        shown.add_column(name, justify="left" if name in ("method", "queue") else "right")
+    for row in table.itertuples(index=False):
+        shown.add_row(
+            str(row.method),
+            str(row.queue),
+            f"{row.wape:.1%}",
+            f"{row.daily_wape:.1%}",
+            f"{row.coverage:.1%}",
+            f"{row.seconds:.2f}",
+        )
+    out.print(shown)
+    if report is not None:
+        write_csv(table, report)
 
 
 def main() -> None:

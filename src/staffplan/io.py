@@ -38,9 +38,12 @@ __all__ = [
     "read_availability",
     "read_forecast",
     "read_history",
+    "read_model_cards",
+    "read_special_days",
     "read_table",
     "write_csv",
     "write_json",
+    "write_model_cards",
     "write_sample",
     "write_text",
 ]
@@ -180,6 +183,52 @@ def read_forecast(path: str | Path, config: PlanConfig) -> Checked:
     """Read and validate a forecast (see :func:`staffplan.schema.validate_forecast`)."""
     frame, source = read_table(path)
     return validate_forecast(frame, config, source)
+
+
+def read_special_days(path: str | Path, config: PlanConfig):
+    """Read ``special_days.csv`` (``date``, ``queue`` or ``*``, ``factor`` or ``closed``) into
+    the forecast calendar, with the centre's public holidays."""
+    from staffplan.forecast import special_days_from_frame
+
+    frame, source = read_table(path)
+    try:
+        return special_days_from_frame(frame, country=config.center.country)
+    except ValueError as exc:
+        raise InputError(Problem(str(exc), file=source.name)) from None
+
+
+def write_model_cards(cards: dict, folder: str | Path) -> list[Path]:
+    """Write forecast model cards as JSON (one ``<queue>.json`` per queue; never pickles)."""
+    from staffplan.forecast import card_to_dict
+
+    folder = Path(folder)
+    paths = []
+    for queue, card in cards.items():
+        data = card_to_dict(card)
+        paths.append(
+            write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", folder / f"{queue}.json")
+        )
+    return paths
+
+
+def read_model_cards(folder: str | Path) -> dict:
+    """Read every ``*.json`` model card of a folder, by queue."""
+    from staffplan.forecast import card_from_dict
+
+    cards = {}
+    for path in sorted(Path(folder).glob("*.json")):
+        try:
+            card = card_from_dict(json.loads(path.read_text(encoding="utf-8")))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise InputError(
+                Problem(
+                    f"not a staffplan model card: {exc}",
+                    file=str(path),
+                    fix="delete it, or save the models again with --save-models",
+                )
+            ) from None
+        cards[card.queue] = card
+    return cards
 
 
 def read_agents(path: str | Path, config: PlanConfig) -> Checked:
