@@ -34,7 +34,17 @@ def written_sample(tmp_path_factory):
 def test_sample_writes_every_file_small(written_sample):
     names = sorted(p.name for p in written_sample.iterdir())
     assert names == sorted(
-        ["plan.toml", "history.csv", "agents.csv", "availability.csv", "agent_states.csv.gz"]
+        [
+            "plan.toml",
+            "history.csv",
+            "agents.csv",
+            "availability.csv",
+            "agent_states.csv.gz",
+            "contacts.csv.gz",
+            "agent_history.csv",
+            "states_roster.csv",
+            "states_activities.csv.gz",
+        ]
     )
     total = sum(p.stat().st_size for p in written_sample.iterdir())
     assert total < 5 * 1024 * 1024

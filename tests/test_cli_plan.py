@@ -97,3 +97,23 @@ def test_plan_writes_outputs_and_a_failed_plan_keeps_them(tmp_path):
     assert "forecast" in failed.output and "2 weeks" in failed.output
     for name, content in written.items():
         assert (tmp_path / name).read_bytes() == content
+
+
+def test_report_kpi_writes_tables_figures_and_html(tmp_path):
+    args = ["report", "kpi", "--states", str(SAMPLES / "agent_states.csv.gz")]
+    args += ["--history", str(SAMPLES / "history.csv"), "--config", str(SAMPLES / "plan.toml")]
+    args += ["--agents", str(SAMPLES / "agents.csv"), "--out-dir", str(tmp_path), "--by", "team"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    names = {p.name for p in tmp_path.iterdir()}
+    assert {"kpi.html", "kpi.json", "kpi_operators.csv", "kpi_teams.csv"} <= names
+    assert any(n.endswith(".png") for n in names)
+    assert "Performance by team" in result.output
+    kpi = json.loads((tmp_path / "kpi.json").read_text())
+    assert kpi  # a JSON object for the dashboard
+
+
+def test_report_kpi_refuses_an_unknown_period(tmp_path):
+    args = ["report", "kpi", "--states", str(SAMPLES / "agent_states.csv.gz"), *BASE]
+    result = runner.invoke(app, [*args, "--period", "fortnight"])
+    assert result.exit_code == 2 and "day, week or month" in result.output

@@ -80,8 +80,34 @@ def _skills(text: str) -> dict[str, int]:
 def test_same_seed_gives_identical_frames(sample: SampleCentre) -> None:
     again = build_sample()
     assert again.plan_toml == sample.plan_toml
-    for name in ("history", "agents", "availability", "agent_states"):
+    for name in (
+        "history",
+        "agents",
+        "availability",
+        "agent_states",
+        "states_roster",
+        "states_activities",
+        "contacts",
+        "agent_history",
+    ):
         pd.testing.assert_frame_equal(getattr(again, name), getattr(sample, name))
+
+
+def test_files_list_every_table(sample: SampleCentre) -> None:
+    files = sample.files()
+    assert set(files) == {
+        "plan.toml",
+        "history.csv",
+        "agents.csv",
+        "availability.csv",
+        "agent_states.csv.gz",
+        "states_roster.csv",
+        "states_activities.csv.gz",
+        "contacts.csv.gz",
+        "agent_history.csv",
+    }
+    assert files["contacts.csv.gz"] is sample.contacts
+    assert files["agent_history.csv"] is sample.agent_history
 
 
 def test_other_seed_gives_other_data(sample: SampleCentre) -> None:
@@ -468,3 +494,121 @@ def test_shifts_are_contiguous_and_plausible(states: pd.DataFrame) -> None:
     busy = seconds[s["state"].isin(["on_contact", "after_contact_work"])].sum()
     idle = seconds[s["state"] == "available"].sum()
     assert 0.5 <= busy / (busy + idle) <= 0.9
+
+
+# ----------------------------------------------------------- roster of the state weeks
+
+
+def test_states_roster_and_activities(sample: SampleCentre, states: pd.DataFrame) -> None:
+    roster, act = sample.states_roster, sample.states_activities
+    assert list(roster.columns) == [
+        "agent_id",
+        "date",
+        "shift_start",
+        "shift_end",
+        "paid_hours",
+        "queues",
+    ]
+    assert list(act.columns) == ["agent_id", "start", "end", "activity", "queue"]
+    assert not roster.duplicated(["agent_id", "date"]).any()
+    length_h = (roster["shift_end"] - roster["shift_start"]).dt.total_seconds() / 3600
+    assert ((length_h - roster["paid_hours"]).isin([0.0, 0.5])).all()  # unpaid lunch
+    skills = sample.agents.set_index("agent_id")["skills"].map(_skills)
+    for agent, queues in zip(roster["agent_id"], roster["queues"], strict=True):
+        order = sorted(skills[agent], key=skills[agent].get)
+        assert queues == ">".join(order)
+    assert set(act["activity"]) <= {"work", "break", "lunch", "training", "meeting"}
+    # activities tile each shift exactly
+    per_shift = act.assign(date=act["start"].dt.tz_localize(None).dt.strftime("%Y-%m-%d"))
+    span = per_shift.groupby(["agent_id", "date"]).agg(first=("start", "min"), last=("end", "max"))
+    total = (act["end"] - act["start"]).groupby([act["agent_id"], per_shift["date"]]).sum()
+    keyed = roster.set_index(["agent_id", "date"])
+    assert (span["first"] == keyed["shift_start"].reindex(span.index)).all()
+    assert (span["last"] == keyed["shift_end"].reindex(span.index)).all()
+    assert (total == span["last"] - span["first"]).all()
+    assert ((act["activity"] == "work") == (act["queue"] != "")).all()
+    # every agent with states has a shift on each day they worked
+    worked = states[["agent_id"]].assign(
+        date=states["state_start"].dt.tz_localize(None).dt.strftime("%Y-%m-%d")
+    )
+    worked = set(map(tuple, worked.drop_duplicates().to_numpy()))
+    assert worked == set(zip(roster["agent_id"], roster["date"], strict=True))
+
+
+# --------------------------------------------------------------------------- contacts log
+
+
+def test_contacts_log_matches_the_history(sample: SampleCentre, hist: pd.DataFrame) -> None:
+    c = sample.contacts
+    assert list(c.columns) == ["contact_id", "customer_id", "time", "queue", "channel", "resolved"]
+    assert c["contact_id"].is_unique
+    assert c["resolved"].dtype == bool
+    assert str(c["time"].dt.tz) == TZ
+    channel = {"sales": "voice", "support": "voice", "chat": "chat", "email": "email"}
+    assert (c["channel"] == c["queue"].map(channel)).all()
+    # per queue and interval the contacts are the history's handled of the agent-state weeks
+    got = c.groupby([c["time"].dt.floor("15min"), "queue"]).size()
+    window = hist[hist["date"].between(dt.date(2026, 5, 4), dt.date(2026, 5, 17))]
+    want = window.set_index(["interval_start", "queue"])["handled"]
+    want = want[want > 0]
+    pd.testing.assert_series_equal(
+        got.sort_index(), want.sort_index(), check_names=False, check_dtype=False
+    )
+
+
+def test_contacts_have_realistic_repeat_behaviour(sample: SampleCentre) -> None:
+    c = sample.contacts.sort_values(["customer_id", "time"])
+    per_customer = c.groupby("customer_id").size()
+    assert 1.2 <= per_customer.mean() <= 2.0
+    assert 0.5 <= (per_customer == 1).mean() <= 0.8  # most customers contact once
+    top = per_customer.sort_values(ascending=False)
+    top_share = top.iloc[: len(top) // 10].sum() / len(c)
+    assert 0.2 <= top_share <= 0.45  # a minority makes many contacts
+    assert per_customer.max() <= 80
+    # first-contact resolution: first contacts = not following an unresolved contact of the
+    # same customer within 7 days
+    same = c["customer_id"].eq(c["customer_id"].shift())
+    recent = same & (c["time"] - c["time"].shift() <= pd.Timedelta(days=7))
+    first = ~(recent & ~c["resolved"].shift(fill_value=True).astype(bool))
+    fcr = c.loc[first, "resolved"].mean()
+    assert 0.70 <= fcr <= 0.80
+    # unresolved contacts come back, mostly within a few days
+    follow = c["time"].shift(-1) - c["time"]
+    back = same.shift(-1, fill_value=False) & ~c["resolved"]
+    assert follow[back].median() < pd.Timedelta(days=3)
+
+
+# --------------------------------------------------------------------------- agent history
+
+
+def test_agent_history_is_consistent_with_agents(sample: SampleCentre) -> None:
+    h, agents = sample.agent_history, sample.agents
+    assert list(h.columns) == ["agent_id", "team", "start_date", "end_date", "leaving_reason"]
+    current = h[h["end_date"] == ""]
+    assert sorted(current["agent_id"]) == sorted(agents["agent_id"])
+    assert (current["leaving_reason"] == "").all()
+    team = agents.set_index("agent_id")["team"]
+    assert (current.set_index("agent_id")["team"] == team.reindex(current["agent_id"])).all()
+    ended = h[h["end_date"] != ""]
+    assert set(ended["leaving_reason"]) == {
+        "voluntary",
+        "involuntary",
+        "internal_move",
+        "contract_end",
+    }
+    assert (ended["end_date"] >= ended["start_date"]).all()
+    assert ended["end_date"].between("2024-05-18", "2026-05-03").all()  # before the state log
+    leavers = set(h["agent_id"]) - set(agents["agent_id"])
+    assert all(re.fullmatch(r"A\d{3}", a) for a in leavers)
+    assert not (set(ended["agent_id"]) & set(agents["agent_id"])) - set(
+        ended.loc[ended["leaving_reason"] == "internal_move", "agent_id"]
+    )  # current agents only have closed stints from team moves
+    # about a third of the head count leaves per year, most of them voluntarily
+    per_year = len(leavers) / 2 / len(agents)
+    assert 0.15 <= per_year <= 0.45
+    reasons = h[h["agent_id"].isin(leavers)]["leaving_reason"].value_counts(normalize=True)
+    assert reasons.idxmax() == "voluntary"
+    # stints of one agent do not overlap
+    s = h.sort_values(["agent_id", "start_date"])
+    prev_end = s.groupby("agent_id")["end_date"].shift()
+    assert (s["start_date"][prev_end.notna()] > prev_end.dropna()).all()

@@ -16,6 +16,7 @@ from staffplan.io import (
     read_table,
     write_csv,
 )
+from staffplan.kpi import kpi_report
 from staffplan.schema import (
     parse_skills,
     validate_agents,
@@ -30,6 +31,7 @@ __all__ = [
     "QueueConfig",
     "__version__",
     "erlang",
+    "kpi_report",
     "requirements",
     "load_config",
     "parse_config",

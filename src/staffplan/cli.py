@@ -259,9 +259,21 @@ def demo(
         "auto",
         1,
     )
+    report_kpi(
+        states=samples / "agent_states.csv.gz",
+        history=samples / "history.csv",
+        config=samples / "plan.toml",
+        out_dir=out_dir / "kpi",
+        roster=samples / "states_roster.csv",
+        activities=samples / "states_activities.csv.gz",
+        agents=samples / "agents.csv",
+        contacts=samples / "contacts.csv.gz",
+        agent_history=samples / "agent_history.csv",
+    )
     out.print(f"\n[bold]Outputs[/] in {out_dir.resolve()}:\n  {path}")
     for written in plan_result.outputs.values():
         out.print(f"  {written}")
+    out.print(f"  {out_dir / 'kpi' / 'kpi.html'} (performance report of the last two weeks)")
 
 
 # --------------------------------------------------------------------------- erlang
@@ -574,6 +586,82 @@ def backtest_command(
     out.print(shown)
     if report is not None:
         write_csv(table, report)
+
+
+# --------------------------------------------------------------------------- reports
+
+report_app = typer.Typer(help="Reports: performance (kpi).", no_args_is_help=True)
+app.add_typer(report_app, name="report")
+
+
+@report_app.command("kpi")
+@_friendly
+def report_kpi(
+    states: Annotated[Path, typer.Option(help="Agent-state log (agent_states.csv[.gz]).")],
+    history: Annotated[Path, typer.Option(help="Interval history.")],
+    config: Annotated[Path, typer.Option(help="plan.toml")],
+    out_dir: Annotated[Path, typer.Option(help="Folder for the report.")] = Path("out/kpi"),
+    period: Annotated[str, typer.Option(help="day, week or month.")] = "week",
+    by: Annotated[str, typer.Option(help="agent, team or queue.")] = "agent",
+    roster: Annotated[Path | None, typer.Option(help="roster.csv (for adherence).")] = None,
+    activities: Annotated[Path | None, typer.Option(help="activities.csv (adherence).")] = None,
+    agents: Annotated[Path | None, typer.Option(help="agents.csv (teams, cost).")] = None,
+    contacts: Annotated[Path | None, typer.Option(help="contacts.csv (FCR, frequency).")] = None,
+    agent_history: Annotated[
+        Path | None, typer.Option(help="agent_history.csv (turnover).")
+    ] = None,
+    forecast: Annotated[Path | None, typer.Option(help="forecast.csv (forecast accuracy).")] = None,
+) -> None:
+    """Operator, team and queue performance against targets, with recommendations."""
+    from staffplan.io import read_table, write_bytes, write_csv, write_text
+    from staffplan.kpi import kpi_report
+
+    if period not in ("day", "week", "month"):
+        raise InputError(Problem("expected day, week or month", where="--period", value=period))
+    if by not in ("agent", "team", "queue"):
+        raise InputError(Problem("expected agent, team or queue", where="--by", value=by))
+    plan = load_config(config)
+    paths = {
+        "states": states,
+        "history": history,
+        "roster": roster,
+        "activities": activities,
+        "agents": agents,
+        "contacts": contacts,
+        "agent_history": agent_history,
+        "forecast": forecast,
+    }
+    frames, sources = {}, {}
+    for key, path in paths.items():
+        if path is not None:
+            frames[key], sources[key] = read_table(path)
+    with err.status("computing the performance report"):
+        report = kpi_report(
+            frames.pop("states"),
+            frames.pop("history"),
+            plan,
+            period=period,
+            by=by,
+            sources=sources,
+            **frames,
+        )
+    written = [write_csv(frame, out_dir / name) for name, frame in report.tables().items()]
+    written += [write_bytes(png, out_dir / name) for name, png in report.figure_pngs().items()]
+    written.append(write_text(report.html, out_dir / "kpi.html"))
+    written.append(write_json(report.json, out_dir / "kpi.json"))
+    _print_kpi(report, by)
+    if report.warnings:
+        _print_problems(report.warnings, title="Warnings", style="yellow", console=out)
+    out.print(f"[bold]KPI report[/]: {out_dir / 'kpi.html'} ({len(written)} files in {out_dir})")
+
+
+def _print_kpi(report, by: str) -> None:
+    out.print(f"[bold]Performance by {by}[/]: {len(report.table):,} rows")
+    for rec in report.recommendations[:8]:
+        text = getattr(rec, "action", None) or str(rec)
+        out.print(f"  - {text}", markup=False, soft_wrap=True)
+    if len(report.recommendations) > 8:
+        out.print(f"  ... and {len(report.recommendations) - 8} more in kpi.html")
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ __all__ = [
     "read_special_days",
     "read_table",
     "write_csv",
+    "write_bytes",
     "write_json",
     "write_model_cards",
     "write_sample",
@@ -311,6 +312,13 @@ def write_text(text: str, path: str | Path) -> Path:
     """Write text atomically."""
     with atomic_write(path) as handle:
         handle.write(text)
+    return Path(path)
+
+
+def write_bytes(data: bytes, path: str | Path) -> Path:
+    """Write bytes (a PNG, say) atomically."""
+    with atomic_write(path, "wb") as handle:
+        handle.write(data)
     return Path(path)
 
 
