@@ -16,6 +16,12 @@ of the data; one-week horizon; the last 12 weeks before each origin as training.
   holidays from the ``holidays`` package. The data has no DST shifts, so it is placed in the
   fixed zone Etc/GMT-2.
 
+Peers (``--peers-python PY``, a Python with statsforecast and prophet, e.g.
+``python3 -m venv /tmp/fpeers && /tmp/fpeers/bin/pip install statsforecast prophet pandas``):
+statsforecast MSTL + AutoETS and Prophet with the country's holidays, run on the same origins,
+training weeks and scored intervals by ``forecast_peers_worker.py`` in a subprocess; skipped with
+a message when that Python lacks them. They are never staffplan dependencies.
+
 Baselines (seasonal naive, the 4-week mean) run through the same engine, so they use the same
 calendar (holidays are skipped when looking back a week). The Poisson noise floor is the WAPE of
 a forecast that knew each interval's true Poisson rate (taken as the actual count).
@@ -24,7 +30,11 @@ a forecast that knew each interval's true Poisson rate (taken as the actual coun
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -46,6 +56,10 @@ DEFAULT_METHODS = [
     ("weekly_mean", {"weeks": 4, "month": True}),
     ("daily_profile", {"level": "pooled"}),
     ("daily_profile", {"level": "pooled", "month": True}),
+    (
+        "daily_profile",
+        {"level": "pooled", "month": True, "pool_distance": 0.2, "profile_shrink": True},
+    ),
     ("daily_profile", {"level": "ets"}),
     "mstl",
 ]
@@ -116,6 +130,95 @@ def poisson_floor(history: pd.DataFrame, scored, origins_from: pd.Timestamp) -> 
     return float(mad.sum() / y.sum())
 
 
+PEERS = ("statsforecast_mstl", "prophet")
+PEER_LABELS = {
+    "statsforecast_mstl": "peer: statsforecast MSTL + AutoETS",
+    "prophet": "peer: Prophet with holidays",
+}
+WORKER = Path(__file__).resolve().parent / "forecast_peers_worker.py"
+
+
+def run_peers(
+    python: str, hist: pd.DataFrame, country, scored, origins: int, train_weeks: int
+) -> list[dict]:
+    """Backtest the peers in ``python`` (a subprocess) on the same protocol; rows like backtest."""
+    from staffplan.forecast import backtest_origins
+
+    ts = hist["interval_start"]
+    m = int((ts.diff().dropna().min()).total_seconds() // 60)
+    starts = backtest_origins(hist, "7D", origins)
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        jobs = []
+        for k, origin in enumerate(starts):
+            keep = (ts < origin) & (ts >= origin - pd.Timedelta(weeks=train_weeks))
+            train = pd.DataFrame(
+                {"ds": ts[keep].dt.tz_localize(None), "y": hist.loc[keep, "offered"]}
+            )
+            path = os.path.join(tmp, f"train_{k}.csv")
+            train.to_csv(path, index=False)
+            start = str(origin.tz_localize(None))
+            jobs.append({"train": path, "start": start, "days": 7})
+        spec = os.path.join(tmp, "jobs.json")
+        with open(spec, "w") as fh:
+            json.dump({"minutes": m, "country": country, "methods": list(PEERS), "jobs": jobs}, fh)
+        try:
+            proc = subprocess.run(
+                [python, str(WORKER), spec], capture_output=True, text=True, timeout=3600
+            )
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            print(f"peers skipped: could not run {python} ({exc})")
+            return rows
+        results: dict[str, list[dict]] = {}
+        for line in proc.stdout.splitlines():
+            if line.startswith("{"):
+                rec = json.loads(line)
+                results.setdefault(rec["method"], []).append(rec)
+        if proc.returncode != 0:
+            print(f"peers: worker failed ({proc.stderr.strip().splitlines()[-1:]})")
+    for name in PEERS:
+        recs = results.get(name, [])
+        if not recs or "error" in recs[0]:
+            why = recs[0]["error"] if recs else "no output"
+            print(f"{PEER_LABELS[name]}: skipped, not available in {python} ({why})")
+            continue
+        merged, seconds = [], 0.0
+        for rec in recs:
+            origin = starts[rec["job"]]
+            end = origin + pd.Timedelta(days=7)
+            actual = hist[(ts >= origin) & (ts < end)]
+            if scored is not None:
+                actual = actual[np.asarray(scored(actual), dtype=bool)]
+            fc = pd.DataFrame(
+                {
+                    "local": pd.to_datetime(rec["ds"]),
+                    "calls": rec["calls"],
+                    "calls_lo": rec["lo"],
+                    "calls_hi": rec["hi"],
+                }
+            )
+            act = actual[["interval_start", "offered"]].assign(
+                local=actual["interval_start"].dt.tz_localize(None)
+            )
+            merged.append(act.merge(fc, on="local", how="left").fillna(0.0))
+            seconds += rec["seconds"]
+        g = pd.concat(merged, ignore_index=True)
+        y, f = g["offered"].to_numpy(), g["calls"].to_numpy()
+        daily = g.groupby(g["local"].dt.normalize())[["offered", "calls"]].sum()
+        rows.append(
+            {
+                "method": PEER_LABELS[name],
+                "wape": float(np.abs(y - f).sum() / y.sum()),
+                "daily_wape": float(
+                    np.abs(daily["offered"] - daily["calls"]).sum() / daily["offered"].sum()
+                ),
+                "coverage": float(np.mean((y >= g["calls_lo"]) & (y <= g["calls_hi"]))),
+                "seconds": seconds,
+            }
+        )
+    return rows
+
+
 def _parse_methods(text: str | None):
     if not text:
         return DEFAULT_METHODS
@@ -127,9 +230,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--methods", help="comma-separated method names (default: all)")
     parser.add_argument("--origins", type=int, default=8)
     parser.add_argument("--train-weeks", type=int, default=12)
+    parser.add_argument(
+        "--peers-python", help="Python with statsforecast and prophet (peers skipped without it)"
+    )
     args = parser.parse_args(argv)
     methods = BASELINES + _parse_methods(args.methods)
     series = {"US bank": load_us, "Israeli bank (staffed hours)": load_israel}
+    countries = {"US bank": "US", "Israeli bank (staffed hours)": "IL"}
     summary = {}
     for name, loader in series.items():
         loaded = loader()
@@ -161,6 +268,16 @@ def main(argv: list[str] | None = None) -> int:
                 f"{row.method:52s} {row.wape:6.1%} {row.daily_wape:6.1%} {row.coverage:6.1%} "
                 f"{row.seconds:6.2f} {row.wape / best_base:6.3f}"
             )
+        if args.peers_python:
+            for row in run_peers(
+                args.peers_python, hist, countries[name], scored, args.origins, args.train_weeks
+            ):
+                print(
+                    f"{row['method']:52s} {row['wape']:6.1%} {row['daily_wape']:6.1%} "
+                    f"{row['coverage']:6.1%} {row['seconds']:6.2f} {row['wape'] / best_base:6.3f}"
+                )
+        else:
+            print("peers: skipped (pass --peers-python PY with statsforecast and prophet)")
         print(f"{'poisson noise floor (known rate)':52s} {floor:6.1%}")
         auto = table[table["method"] == "auto"]
         if len(auto):

@@ -345,3 +345,45 @@ def test_no_handled_calls_warns_about_handle_time():
     with pytest.warns(UserWarning, match="no handled calls"):
         fc = forecast(hist, "1D", method="weekly_mean")
     assert (fc["aht_s"] == 0).all()
+
+
+class _NamedHolidays(SpecialDays):
+    """A calendar whose holidays are given directly as {date: name} (no holidays package)."""
+
+    def holidays(self, dates):
+        table = {
+            pd.Timestamp(d).date(): name
+            for d, name in [
+                ("2026-01-13", "half day"),
+                ("2026-01-21", "half day"),
+                ("2026-01-14", "closed day"),
+                ("2026-01-22", "closed day"),
+                ("2026-02-17", "half day"),
+                ("2026-02-18", "closed day"),
+            ]
+        }
+        wanted = set(pd.DatetimeIndex(dates.astype("datetime64[ns]")).date)
+        return {d: n for d, n in table.items() if d in wanted}
+
+
+def test_each_holiday_with_enough_examples_gets_its_own_factor():
+    # two past "half day" holidays at half volume, two past "closed day" holidays closed: the
+    # shared factor would say closed (half of the holidays were closed); per name they differ
+    hist = make_history(
+        "2026-01-05",
+        weeks=6,
+        closed_dates=["2026-01-14", "2026-01-22"],
+        busy_dates={"2026-01-13": 0.5, "2026-01-21": 0.5},
+    )
+    cal = _NamedHolidays(country="XX")
+    fc = forecast(hist, "7D", calendar=cal, method="daily_profile")
+    with pytest.warns(UserWarning, match="treated as closed"):
+        plain = forecast(hist, "7D", calendar=SpecialDays(), method="daily_profile")
+    day = fc["interval_start"].dt.tz_localize(None).dt.strftime("%Y-%m-%d")
+    tuesday = day == "2026-02-17"
+    assert 0.4 < fc.loc[tuesday, "calls"].sum() / plain.loc[tuesday, "calls"].sum() < 0.6
+    assert (fc.loc[day == "2026-02-18", ["calls", "calls_hi"]] == 0).all().all()
+    card = fit(hist, calendar=cal, method="daily_profile")["sales"]
+    assert card.holiday_factors["closed day"] == 0.0
+    assert card.holiday_factors["half day"] == pytest.approx(0.5, abs=0.1)
+    assert card_from_dict(json.loads(json.dumps(card_to_dict(card)))) == card

@@ -84,3 +84,70 @@ def test_card_written_as_json(tmp_path):
     path = tmp_path / "models" / "sales.json"
     write_card_json(card, path)
     assert card_from_dict(json.loads(path.read_text())) == card
+
+
+def test_trimmed_level_ignores_one_outlier_day():
+    from staffplan.forecast.methods import pooled_level
+
+    calls = np.full((14, 4), 25.0)
+    calls[10] *= 4  # one very busy day
+    train = TrainSet(calls, np.arange(14) % 7, np.ones(14, dtype=bool))
+    factors = np.ones(7)
+    assert pooled_level(train, factors, agg="trimmed") == pytest.approx(100.0)
+    assert pooled_level(train, factors, agg="mean") > 120.0
+
+
+def test_smoothed_profile_keeps_closed_slots_and_sums_to_one():
+    from staffplan.forecast.methods import intraday_profile
+
+    rng = np.random.default_rng(1)
+    calls = np.zeros((28, 10))
+    calls[:, 2:8] = rng.poisson(30, (28, 6))
+    train = TrainSet(calls, np.arange(28) % 7, np.ones(28, dtype=bool))
+    raw = intraday_profile(train, 0, pool_distance=0.0)
+    smooth = intraday_profile(train, 0, pool_distance=0.0, smooth=0.25)
+    assert smooth.sum() == pytest.approx(1.0)
+    assert (smooth[raw == 0] == 0).all() and (smooth[2:8] > 0).all()
+    assert np.std(smooth[2:8]) < np.std(raw[2:8])
+
+
+def test_shrunk_profile_pools_noise_and_keeps_real_differences():
+    from staffplan.forecast.methods import intraday_profile
+
+    rng = np.random.default_rng(2)
+    shape = np.array([0.0, 1.0, 2.0, 3.0, 2.0, 1.0, 0.0])
+    days = 70
+    weekday = np.arange(days) % 7
+    same = rng.poisson(40 * shape, (days, 7)).astype(float)  # one shape on every weekday
+    train = TrainSet(same, weekday, np.ones(days, dtype=bool))
+    own = intraday_profile(train, 0, pool_distance=0.0)
+    pooled = intraday_profile(train, 0, pool_distance=0.5)
+    shrunk = intraday_profile(train, 0, pool_distance=0.5, shrink=True)
+    assert np.abs(shrunk - pooled).sum() < np.abs(own - pooled).sum() / 2
+    other = same.copy()  # Mondays peak early, with much data: a real difference, kept apart
+    monday = np.array([0.0, 3.0, 2.0, 1.0, 1.0, 1.0, 0.0])
+    other[weekday == 0] = rng.poisson(4000 * monday, (10, 7))
+    train = TrainSet(other, weekday, np.ones(days, dtype=bool))
+    own = intraday_profile(train, 0, pool_distance=0.0)
+    shrunk = intraday_profile(train, 0, pool_distance=2.0, shrink=True)
+    assert np.abs(shrunk - own).sum() < 0.02
+
+
+def test_select_modes_combine_the_best_candidates():
+    from staffplan.forecast.selection import AUTO_CANDIDATES, select
+
+    rng = np.random.default_rng(3)
+    calls = rng.poisson(20, (56, 6)).astype(float)
+    train = TrainSet(
+        calls,
+        np.arange(56) % 7,
+        np.ones(56, dtype=bool),
+        np.datetime64("2026-01-05") + np.arange(56),
+    )
+    cands = AUTO_CANDIDATES
+    top = select(train, cands, ensemble="top", size=2)
+    assert top.spec.name == "ensemble" and len(top.spec.parts) == 2
+    ranked = sorted(cands, key=lambda c: top.wape[c.label])
+    assert set(top.spec.parts) == set(ranked[:2])
+    assert len(select(train, cands, ensemble="only").spec.parts) == len(cands)
+    assert select(train, cands, ensemble="none").spec in cands

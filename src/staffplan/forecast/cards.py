@@ -38,6 +38,9 @@ class ModelCard:
         First and last local date of the training history (ISO).
     holiday_factor : float
         Volume multiplier on public holidays (0 = closed).
+    holiday_factors : dict
+        Own multiplier per holiday name, for holidays with enough past examples in the history
+        (the others get ``holiday_factor``).
     spill : float
         Share of a closed day's expected calls added to the next open day.
     metrics : dict
@@ -55,6 +58,7 @@ class ModelCard:
     training_end: str
     holiday_factor: float = 0.0
     spill: float = 0.0
+    holiday_factors: dict = field(default_factory=dict)
     metrics: dict = field(default_factory=dict)
     versions: dict = field(default_factory=dict)
 
@@ -72,6 +76,7 @@ def card_to_dict(card: ModelCard) -> dict:
         "training_window": {"start": card.training_start, "end": card.training_end},
         "holiday_factor": card.holiday_factor,
         "spill": card.spill,
+        "holiday_factors": dict(card.holiday_factors),
         "metrics": {
             k: (None if v != v or v == float("inf") else v) for k, v in card.metrics.items()
         },
@@ -102,6 +107,7 @@ def card_from_dict(data: dict) -> ModelCard:
         training_end=data["training_window"]["end"],
         holiday_factor=float(data.get("holiday_factor", 0.0)),
         spill=float(data.get("spill", 0.0)),
+        holiday_factors={k: float(v) for k, v in data.get("holiday_factors", {}).items()},
         metrics={k: (float("nan") if v is None else v) for k, v in data["metrics"].items()},
         versions=dict(data.get("versions", {})),
     )

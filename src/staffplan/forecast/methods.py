@@ -154,12 +154,21 @@ def intraday_profile(
     weeks: int = 12,
     pool_distance: float = 0.1,
     halflife_weeks: float | None = None,
+    smooth: float = 0.0,
+    shrink: bool = False,
 ) -> np.ndarray:
     """Share of the day's calls in each clock slot for ``weekday`` (sums to 1, or all zero).
 
     Pools the last ``weeks`` usable days of every weekday whose own profile is within
     ``pool_distance`` (L1) of this weekday's: weekdays with the same shape share one estimate.
-    With ``halflife_weeks``, recent days weigh more (exponential weights by age).
+    With ``halflife_weeks``, recent days weigh more (exponential weights by age). With
+    ``smooth``, each open slot is averaged with its open neighbours (weight ``smooth`` each).
+
+    With ``shrink``, the weekday's own profile is shrunk towards the pooled one by how much it
+    differs beyond multinomial sampling noise (James-Stein): with ``S`` open slots, own counts
+    ``c`` (total ``N``) and pooled shares ``q``, ``X2 = sum((c - N q)**2 / (N q))`` and
+    ``B = min(1, (S - 1) / X2)``; the profile is ``q + (1 - B) (c / N - q)``. Weekdays whose
+    shapes differ by noise only share one profile; real differences (large queues) are kept.
     """
     own = {}
     for w in range(7):
@@ -174,7 +183,27 @@ def intraday_profile(
     age_weeks = (len(train.weekday) - 1 - rows) / 7
     wt = np.ones(len(rows)) if halflife_weeks is None else 0.5 ** (age_weeks / halflife_weeks)
     shares = wt @ train.calls[rows]
+    if shrink and len(group) > 1:
+        pooled = shares / shares.sum()
+        counts = train.calls[train.same_weekday(weekday, last=weeks)].sum(axis=0)
+        total = counts.sum()
+        slots = pooled > 0
+        x2 = np.sum((counts[slots] - total * pooled[slots]) ** 2 / (total * pooled[slots]))
+        b = min(1.0, (slots.sum() - 1) / x2) if x2 > 0 else 1.0
+        shares = np.maximum(pooled + (1 - b) * (counts / total - pooled), 0.0)
+    if smooth > 0:
+        shares = _smooth_open(shares, smooth)
     return shares / shares.sum()
+
+
+def _smooth_open(x: np.ndarray, weight: float) -> np.ndarray:
+    """``(w * x[i-1] + x[i] + w * x[i+1]) / (1 + 2w)`` over open slots only (x > 0); closed
+    slots stay 0 and do not pull their neighbours down."""
+    is_open = (x > 0).astype(float)
+    pad_x, pad_o = np.pad(x, 1), np.pad(is_open, 1)
+    num = x + weight * (pad_x[:-2] + pad_x[2:])
+    den = is_open + weight * (pad_o[:-2] + pad_o[2:])
+    return np.where(x > 0, num / np.where(den > 0, den, 1.0), 0.0)
 
 
 def group_level(
@@ -209,6 +238,8 @@ def pooled_level(
     ratios = totals[idx] / factors[train.weekday[idx]]
     if agg == "median":
         return float(np.median(ratios))
+    if agg == "trimmed" and len(ratios) >= 5:  # drop the lowest and the highest day
+        return float(np.sort(ratios)[1:-1].mean())
     if isinstance(agg, float):  # exponential smoothing with this alpha, oldest first
         level = ratios[0]
         for x in ratios[1:]:
@@ -228,6 +259,8 @@ def daily_profile(
     halflife_weeks: float | None = 2.0,
     pool_distance: float = 0.1,
     profile_halflife_weeks: float | None = None,
+    profile_smooth: float = 0.0,
+    profile_shrink: bool = False,
     alpha: float = 0.15,
     trend: bool = False,
 ) -> np.ndarray:
@@ -235,9 +268,10 @@ def daily_profile(
 
     Parameters
     ----------
-    level : {"pooled", "median", "group", "ses", "weekday", "weekday_median", "ets"}
-        How the day total (calls per day) is forecast. ``"pooled"`` / ``"median"``: weekday
-        factor x mean / median deseasonalised total of the last ``level_days`` usable days.
+    level : {"pooled", "median", "trimmed", "group", "ses", "weekday", "weekday_median", "ets"}
+        How the day total (calls per day) is forecast. ``"pooled"`` / ``"median"`` /
+        ``"trimmed"``: weekday factor x mean / median / mean without the lowest and highest
+        day of the deseasonalised totals of the last ``level_days`` usable days.
         ``"group"``: the same over recent days of weekdays with a similar volume
         (:func:`group_level`). ``"ses"``: exponential smoothing (``alpha``) of the
         deseasonalised totals. ``"weekday"`` / ``"weekday_median"``: weighted mean (half-life
@@ -252,10 +286,12 @@ def daily_profile(
         profile per weekday.
     profile_halflife_weeks : float, optional
         Half-life of the profile's exponential weights (equal weights when omitted).
+    profile_smooth, profile_shrink
+        Neighbour smoothing and shrinkage towards the pooled profile (:func:`intraday_profile`).
     """
     factors = weekday_factors(train, profile_weeks)
-    if level in ("pooled", "median"):
-        agg = "median" if level == "median" else "mean"
+    if level in ("pooled", "median", "trimmed"):
+        agg = "mean" if level == "pooled" else level
         base = pooled_level(train, factors, level_days=level_days, agg=agg)
     elif level == "ses":
         base = pooled_level(train, factors, level_days=7 * profile_weeks, agg=float(alpha))
@@ -265,7 +301,8 @@ def daily_profile(
         base = ets_level(train, factors, trend=trend)
     elif level not in ("weekday", "weekday_median", "ses", "group"):
         raise ValueError(
-            "daily_profile: expected level 'pooled', 'median', 'weekday', 'weekday_median' or "
+            "daily_profile: expected level 'pooled', 'median', 'trimmed', 'weekday', "
+            "'weekday_median' or "
             f"'ets'; got {level!r}"
         )
     totals = train.calls.sum(axis=1)
@@ -290,6 +327,8 @@ def daily_profile(
             weeks=profile_weeks,
             pool_distance=pool_distance,
             halflife_weeks=profile_halflife_weeks,
+            smooth=profile_smooth,
+            shrink=profile_shrink,
         )
     return out
 

@@ -102,6 +102,9 @@ METHOD_GRIDS: dict[str, tuple[MethodSpec, ...]] = {
 #: What ``auto`` and ``ensemble`` choose between: the daily-profile variants with the
 #: day-of-month factor, which were best on the tuning part of both benchmark series (the weeks
 #: before the scored ones); the plain weekly means and ETS/MSTL were clearly behind there.
+#: Tried and not kept (BENCHMARKS.md): the mean of the top 3 of larger sets with trimmed,
+#: median and 28-day levels, smoothed profiles (``profile_smooth``) and profiles shrunk towards
+#: the pooled one (``profile_shrink``): better on the tuning weeks, not on the scored ones.
 AUTO_CANDIDATES: tuple[MethodSpec, ...] = METHOD_GRIDS["daily_profile"][1:4]
 #: Fewest weeks of history each method needs; below it the queue falls back to weekly_mean.
 MIN_WEEKS = {"seasonal_naive": 1, "weekly_mean": 1, "daily_profile": 3, "mstl": 3}
@@ -190,16 +193,22 @@ def select(
     *,
     origins: int | None = None,
     ensemble: str = "add",
+    size: int | None = None,
 ) -> Selection:
     """Backtest ``candidates`` from the last ``origins`` weekly origins of ``train`` and choose.
 
     Parameters
     ----------
-    ensemble : {"add", "only", "none"}
-        Add the mean of the best two as a candidate, force it, or leave it out.
+    ensemble : {"add", "top", "only", "none"}
+        ``"add"``: the equal-weight mean of the ``size`` best candidates competes with them;
+        ``"top"``: that mean is always taken; ``"only"``: the mean of all candidates;
+        ``"none"``: the single best candidate.
+    size : int, optional
+        Members of the mean (default :data:`ENSEMBLE_SIZE`).
     """
     n = len(train.weekday)
     origins = INNER_ORIGINS if origins is None else origins
+    size = ENSEMBLE_SIZE if size is None else size
     starts = [n - 7 * k for k in range(origins, 0, -1) if n - 7 * k >= 14]
     preds: dict[MethodSpec, list[np.ndarray]] = {c: [] for c in candidates}
     actual = []
@@ -219,10 +228,10 @@ def select(
     scores = {c: _wape(f, y) for c, f in flat.items()}
     ranked = sorted(candidates, key=lambda c: (scores[c], candidates.index(c)))
     if ensemble != "none" and len(ranked) >= 2:
-        members = tuple(ranked[:ENSEMBLE_SIZE])
+        members = tuple(ranked if ensemble == "only" else ranked[:size])
         ens = MethodSpec("ensemble", (), members)
         flat[ens] = np.mean([flat[m] for m in members], axis=0)
         scores[ens] = _wape(flat[ens], y)
-        ranked = [ens] if ensemble == "only" else sorted([*ranked, ens], key=lambda c: scores[c])
+        ranked = sorted([*ranked, ens], key=lambda c: scores[c]) if ensemble == "add" else [ens]
     best = ranked[0]
     return Selection(best, {c.label: scores[c] for c in flat}, flat[best], y, flat)
