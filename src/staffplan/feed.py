@@ -12,6 +12,8 @@ import hashlib
 import json
 from typing import Literal
 
+import numpy as np
+import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
@@ -22,6 +24,7 @@ __all__ = [
     "Recommendation",
     "RosterShift",
     "SolverReport",
+    "build_plan_document",
     "config_digest",
     "json_schema",
 ]
@@ -41,8 +44,8 @@ class QueueSummary(_Model):
     calls: float = Field(description="forecast contacts over the horizon")
     target_service_level: float = Field(ge=0, le=1)
     threshold_s: float | None = Field(description="service-level threshold, seconds")
-    required_hours: float = Field(description="agent-hours on contacts the forecast needs")
-    scheduled_hours: float = Field(description="agent-hours on contacts the roster gives")
+    required_hours: float = Field(description="agent-hours to schedule (after shrinkage)")
+    scheduled_hours: float = Field(description="agent-hours the roster has at work")
     expected_service_level: float | None = Field(
         ge=0, le=1, description="call-weighted expected service level of the roster"
     )
@@ -62,8 +65,8 @@ class IntervalRow(_Model):
     queue: str
     calls: float
     calls_hi: float | None = None
-    required: int = Field(ge=0, description="agents on contacts needed")
-    scheduled: float = Field(ge=0, description="agents on contacts the roster gives")
+    required: float = Field(ge=0, description="agents to schedule (after shrinkage)")
+    scheduled: float = Field(ge=0, description="agents the roster has at work on the queue")
     service_level: float | None = Field(default=None, ge=0, le=1)
     asa_s: float | None = None
     abandon_rate: float | None = Field(default=None, ge=0, le=1)
@@ -141,6 +144,124 @@ def config_digest(config_json: dict) -> str:
     """A stable sha256 hex digest of a configuration mapping."""
     text = json.dumps(config_json, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _none(value) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def build_plan_document(
+    *,
+    plan_id: str,
+    created_at: dt.datetime,
+    config,
+    coverage: pd.DataFrame,
+    weekly: pd.DataFrame,
+    roster: pd.DataFrame,
+    activities: pd.DataFrame,
+    agents: pd.DataFrame | None,
+    recommendations: list[Recommendation],
+    solver: SolverReport | None,
+    scenario: dict | None = None,
+) -> PlanDocument:
+    """Assemble ``plan.json`` from the evaluated coverage, the weekly service and the roster."""
+    hours = config.center.interval_minutes / 60.0
+    step = pd.Timedelta(minutes=config.center.interval_minutes)
+    weekly = weekly.set_index("queue")
+    queues = []
+    for queue in config.queues:
+        if queue.name not in weekly.index:
+            continue
+        part = coverage[coverage["queue"] == queue.name]
+        row = weekly.loc[queue.name]
+        queues.append(
+            QueueSummary(
+                queue=queue.name,
+                channel=queue.channel,
+                calls=float(part["calls"].sum()),
+                target_service_level=queue.service_level,
+                threshold_s=queue.threshold_s
+                if queue.channel != "email"
+                else queue.deadline_h * 3600.0,
+                required_hours=float(part["required"].sum() * hours),
+                scheduled_hours=float(part["scheduled"].sum() * hours),
+                expected_service_level=_none(row.get("service_level")),
+                expected_service_level_at_band=_none(row.get("service_level_hi")),
+                simulated_service_level=_none(row.get("sim_service_level")),
+                asa_s=_none(row.get("asa_s")),
+                abandon_rate=_none(row.get("abandon_rate")),
+                occupancy=_none(row.get("occupancy")),
+            )
+        )
+    intervals = [
+        IntervalRow(
+            interval_start=r.interval_start.to_pydatetime(),
+            queue=r.queue,
+            calls=float(r.calls),
+            calls_hi=_none(getattr(r, "calls_hi", None)),
+            required=float(r.required),
+            scheduled=float(r.scheduled),
+            service_level=_none(r.service_level),
+            asa_s=None if pd.isna(r.asa_s) or np.isinf(r.asa_s) else float(r.asa_s),
+            abandon_rate=_none(r.abandon_rate),
+        )
+        for r in coverage.itertuples(index=False)
+    ]
+    shifts = _shifts(roster, activities, agents)
+    starts = coverage["interval_start"]
+    paid = float(roster["paid_hours"].sum()) if len(roster) else 0.0
+    cost = None
+    if agents is not None and len(roster):
+        rate = roster["agent_id"].map(agents.set_index("agent_id")["cost_per_hour"])
+        cost = float((roster["paid_hours"] * rate.fillna(0.0)).sum())
+    return PlanDocument(
+        plan_id=plan_id,
+        created_at=created_at,
+        centre=config.center.name,
+        timezone=config.center.timezone,
+        interval_minutes=config.center.interval_minutes,
+        horizon_start=starts.min().to_pydatetime(),
+        horizon_end=(starts.max() + step).to_pydatetime(),
+        config_digest=config_digest(config.model_dump(mode="json")),
+        scenario=scenario,
+        paid_hours=paid,
+        cost=cost,
+        solver=solver,
+        queues=queues,
+        intervals=intervals,
+        roster=shifts,
+        recommendations=recommendations,
+    )
+
+
+def _shifts(roster: pd.DataFrame, activities: pd.DataFrame, agents) -> list[RosterShift]:
+    names = agents.set_index("agent_id") if agents is not None else None
+    pauses: dict[tuple[str, object], list] = {}
+    for row in activities[activities["activity"] != "work"].itertuples(index=False):
+        key = (str(row.agent_id), row.start.date())
+        pauses.setdefault(key, []).append(
+            (row.start.to_pydatetime(), row.end.to_pydatetime(), str(row.activity))
+        )
+    shifts = []
+    for row in roster.itertuples(index=False):
+        start = pd.Timestamp(row.shift_start)
+        person = (
+            names.loc[row.agent_id] if names is not None and row.agent_id in names.index else None
+        )
+        shifts.append(
+            RosterShift(
+                agent_id=str(row.agent_id),
+                name=None if person is None else str(person["name"]),
+                team=None if person is None else str(person["team"]),
+                date=start.date(),
+                shift_start=start.to_pydatetime(),
+                shift_end=pd.Timestamp(row.shift_end).to_pydatetime(),
+                paid_hours=float(row.paid_hours),
+                queues=[q for q in str(row.queues).split(">") if q and q != "<NA>"],
+                breaks=pauses.get((str(row.agent_id), start.date()), []),
+            )
+        )
+    return shifts
 
 
 if __name__ == "__main__":  # regenerate schemas/plan.schema.json

@@ -34,7 +34,12 @@ class StageError(RuntimeError):
 
 @dataclass
 class PlanResult:
-    """Everything a plan produced, with stage timings (seconds) and written paths."""
+    """Everything a plan produced, with stage timings (seconds) and written paths.
+
+    ``schedule`` (a :class:`staffplan.scheduling.ScheduleResult`), ``coverage`` (evaluated,
+    see :func:`staffplan.evaluate.evaluate_coverage`), ``weekly`` (service per queue) and
+    ``recommendations`` are present when ``plan.toml`` has a ``[shifts]`` table.
+    """
 
     config: PlanConfig
     history: pd.DataFrame
@@ -43,6 +48,12 @@ class PlanResult:
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     outputs: dict[str, Path] = field(default_factory=dict)
+    agents: pd.DataFrame | None = None
+    schedule: object | None = None
+    coverage: pd.DataFrame | None = None
+    weekly: pd.DataFrame | None = None
+    recommendations: list = field(default_factory=list)
+    plan_id: str = ""
 
 
 def _stage(name: str, timings: dict[str, float], progress: Progress | None):
@@ -115,16 +126,17 @@ def run_plan(
     from staffplan.forecast import forecast as make_forecast
 
     timings: dict[str, float] = {}
+    agents = availability = None
     with _stage("validate", timings, progress):
         config = load_config(config_path)
         checked = io.read_history(history_path, config)
         warnings = list(checked.warnings)
         if agents_path is not None:
-            agents = io.read_agents(agents_path, config)
-            warnings += agents.warnings
+            staff = io.read_agents(agents_path, config)
+            agents, warnings = staff.frame, warnings + staff.warnings
             if availability_path is not None:
-                ids = list(agents.frame["agent_id"])
-                warnings += io.read_availability(availability_path, config, ids).warnings
+                avail = io.read_availability(availability_path, config, list(agents["agent_id"]))
+                availability, warnings = avail.frame, warnings + avail.warnings
         calendar = (
             io.read_special_days(special_days_path, config)
             if special_days_path is not None
@@ -137,13 +149,143 @@ def run_plan(
     with _stage("requirements", timings, progress):
         requirements = compute(forecast, config)
     result = PlanResult(config, checked.frame, forecast, requirements, warnings, timings)
+    result.agents = agents
+    result.plan_id = _plan_id(config)
+    if getattr(config, "shifts", None) is not None:
+        _schedule_and_evaluate(result, availability, timings, progress)
     with _stage("write", timings, progress):
         result.outputs = _write(result, Path(out_dir))
     return result
 
 
+def _plan_id(config: PlanConfig) -> str:
+    """``plan-<UTC time>-<config digest prefix>``: sortable, and names the configuration."""
+    from staffplan.feed import config_digest
+
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime())
+    return f"plan-{stamp}-{config_digest(config.model_dump(mode='json'))[:8]}"
+
+
+def _schedule_and_evaluate(result: PlanResult, availability, timings, progress) -> None:
+    from staffplan.advice import plan_recommendations, shared_skills
+    from staffplan.evaluate import evaluate_coverage, weekly_service
+    from staffplan.scheduling import schedule
+    from staffplan.schema import parse_skills
+
+    config = result.config
+    with _stage("schedule", timings, progress):
+        result.schedule = schedule(
+            result.requirements.frame,
+            config.shifts,
+            config.solver,
+            agents=result.agents,
+            availability=availability,
+            interval_minutes=config.center.interval_minutes,
+        )
+    with _stage("evaluate", timings, progress):
+        result.coverage = evaluate_coverage(result.schedule.coverage, result.forecast, config)
+        result.weekly = weekly_service(result.coverage, config)
+        skills = (
+            [parse_skills(s) for s in result.agents["skills"]] if result.agents is not None else []
+        )
+        result.recommendations = plan_recommendations(
+            result.coverage, config, pairs=shared_skills(skills)
+        ) + _deadline_notes(result.requirements)
+
+
+def _deadline_notes(requirements: Requirements) -> list:
+    from staffplan.feed import Recommendation
+
+    return [
+        Recommendation(
+            kind="deadline",
+            queue=note.queue,
+            message=(
+                f"{note.items:.0f} {note.queue} items ({note.share:.1%}) arrive when no open "
+                f"interval lies within their deadline (first {note.first_interval}): answered "
+                "at the next opening; open longer or relax the deadline to meet it"
+            ),
+        )
+        for note in requirements.notes
+    ]
+
+
 def _write(result: PlanResult, out_dir: Path) -> dict[str, Path]:
-    return {
+    written = {
         "forecast": io.write_csv(result.forecast, out_dir / "forecast.csv"),
         "requirements": io.write_csv(result.requirements.frame, out_dir / "requirements.csv"),
     }
+    if result.schedule is None:
+        return written
+    import datetime as dt
+
+    from staffplan.feed import SolverReport, build_plan_document
+    from staffplan.reporting import plan_report_html
+    from staffplan.scheduling import roster_calendar
+
+    sched = result.schedule
+    written["roster"] = io.write_csv(sched.roster, out_dir / "roster.csv")
+    written["activities"] = io.write_csv(sched.activities, out_dir / "activities.csv")
+    written["coverage"] = io.write_csv(result.coverage, out_dir / "coverage.csv")
+    calendars = roster_calendar(sched.roster, sched.activities)
+    written["roster_ics"] = io.write_bytes(_merge_calendars(calendars), out_dir / "roster.ics")
+    solver = SolverReport(
+        solver=str(sched.solver),
+        status=str(sched.status),
+        objective=_finite(sched.objective),
+        bound=_finite(sched.bound),
+        gap=_finite(sched.gap),
+        seconds=_finite(sched.seconds),
+    )
+    document = build_plan_document(
+        plan_id=result.plan_id,
+        created_at=dt.datetime.now(dt.UTC),
+        config=result.config,
+        coverage=result.coverage.merge(
+            result.forecast[["interval_start", "queue", "calls_hi"]],
+            on=["interval_start", "queue"],
+            how="left",
+        ),
+        weekly=result.weekly,
+        roster=sched.roster,
+        activities=sched.activities,
+        agents=result.agents,
+        recommendations=result.recommendations,
+        solver=solver,
+    )
+    written["plan_json"] = io.write_text(document.model_dump_json(indent=1), out_dir / "plan.json")
+    page, figures = plan_report_html(
+        config=result.config,
+        history=result.history,
+        forecast=result.forecast,
+        coverage=result.coverage,
+        weekly=result.weekly,
+        activities=sched.activities,
+        recommendations=result.recommendations,
+        solver=sched.summary(),
+    )
+    for name, fig in figures.items():
+        written[f"figure_{name}"] = io.write_figure(fig, out_dir / f"report_{name}.png")
+    written["report"] = io.write_text(page, out_dir / "report.html")
+    return written
+
+
+def _finite(value) -> float | None:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number == number and abs(number) != float("inf") else None
+
+
+def _merge_calendars(calendars: dict[str, bytes]) -> bytes:
+    """One iCalendar with every agent's events (each agent's own file has the same events)."""
+    from icalendar import Calendar
+
+    merged = Calendar()
+    merged.add("prodid", "-//staffplan//roster//EN")
+    merged.add("version", "2.0")
+    for data in calendars.values():
+        for component in Calendar.from_ical(data).walk("VEVENT"):
+            merged.add_component(component)
+    return merged.to_ical()

@@ -23,6 +23,7 @@ __all__ = [
     "forecast_figure",
     "gantt_figure",
     "html_report",
+    "plan_report_html",
     "service_heatmap",
     "sla_curve_figure",
     "table_html",
@@ -252,3 +253,94 @@ def html_report(
         + "\n".join(body)
         + "</body></html>\n"
     )
+
+
+def plan_report_html(
+    *,
+    config,
+    history: pd.DataFrame,
+    forecast: pd.DataFrame,
+    coverage: pd.DataFrame,
+    weekly: pd.DataFrame,
+    activities: pd.DataFrame | None,
+    recommendations: Sequence,
+    solver: dict | None = None,
+    curve: pd.DataFrame | None = None,
+    curve_queue: str | None = None,
+) -> tuple[str, dict[str, Figure]]:
+    """The plan's report: summary, coverage, forecast, service heatmaps, a day's roster.
+
+    Returns the self-contained HTML and the figures by file stem (to save as PNG beside it).
+    """
+    figures: dict[str, Figure] = {
+        "coverage": coverage_figure(coverage),
+        "forecast": forecast_figure(history, forecast),
+    }
+    for queue in config.queue_names:
+        if queue in set(coverage["queue"]) and config.queue(queue).channel != "email":
+            target = config.queue(queue).service_level
+            figures[f"service_{queue}"] = service_heatmap(coverage, queue, target=target)
+    if activities is not None and len(activities):
+        busiest = activities.groupby(activities["start"].dt.date)["agent_id"].nunique().idxmax()
+        figures["roster_day"] = gantt_figure(activities, busiest)
+    if curve is not None and curve_queue:
+        figures["sla_curve"] = sla_curve_figure(curve, curve_queue)
+    summary = weekly.rename(
+        columns={
+            "service_level": "expected SL",
+            "service_level_hi": "SL at upper band",
+            "target_service_level": "target",
+            "asa_s": "ASA (s)",
+            "abandon_rate": "abandoned",
+        }
+    )
+    formats = {
+        "calls": ",.0f",
+        "expected SL": ".1%",
+        "SL at upper band": ".1%",
+        "target": ".0%",
+        "ASA (s)": ".1f",
+        "abandoned": ".1%",
+        "occupancy": ".1%",
+    }
+    recs = "".join(f"<li>{html.escape(r.message)}</li>" for r in recommendations)
+    solver_note = ""
+    if solver:
+        solver_note = (
+            "<p class='note'>Schedule: "
+            + html.escape(", ".join(f"{k} {v}" for k, v in solver.items()))
+            + "</p>"
+        )
+    sections = [
+        (
+            "Service per queue (call-weighted over the week)",
+            [table_html(summary, formats), solver_note],
+        ),
+        (
+            "Recommendations",
+            [
+                f"<ul class='recs'>{recs}</ul>"
+                if recs
+                else "<p>None: every queue meets its target in every run of intervals.</p>"
+            ],
+        ),
+        ("Required vs scheduled agents", [figures["coverage"]]),
+        ("Forecast vs recent history", [figures["forecast"]]),
+        (
+            "Expected service level by weekday and time",
+            [f for k, f in figures.items() if k.startswith("service_")],
+        ),
+    ]
+    if "roster_day" in figures:
+        sections.append(("The busiest day's roster", [figures["roster_day"]]))
+    if "sla_curve" in figures:
+        sections.append(("What the service level costs", [figures["sla_curve"]]))
+    start = coverage["interval_start"].min()
+    end = coverage["interval_start"].max()
+    subtitle = (
+        f"{config.center.name}: {start:%a %d %b %Y} to {end:%a %d %b %Y}, "
+        f"{config.center.interval_minutes}-minute intervals, shrinkage "
+        f"{config.center.shrinkage:.0%}. Service levels are fractions answered within the "
+        "threshold (email: within the deadline)."
+    )
+    return html_report("Weekly staffing plan", sections, subtitle=subtitle), figures
