@@ -224,12 +224,69 @@ def _run_plan(history, config, out_dir, agents, availability, special_days, hori
 def _print_plan(result) -> None:
     timings = ", ".join(f"{k} {v:.1f} s" for k, v in result.timings.items())
     out.print(f"[bold]Stages[/]: {timings}")
-    _print_requirements(result.requirements, result.config)
+    if result.weekly is None:
+        _print_requirements(result.requirements, result.config)
+    else:
+        _print_weekly(result)
     if result.warnings:
         out.print(f"[yellow]{len(result.warnings)} input warnings[/] (run validate to list them)")
     out.print("[bold]Outputs[/]:")
     for path in result.outputs.values():
         out.print(f"  {path}")
+
+
+def _print_weekly(result) -> None:
+    hours = result.config.center.interval_minutes / 60.0
+    table = Table(title=f"Plan {result.plan_id}", title_justify="left")
+    columns = (
+        "queue",
+        "calls",
+        "required h",
+        "scheduled h",
+        "expected SL / target",
+        "SL at upper band",
+        "ASA s",
+        "abandoned",
+        "occupancy",
+    )
+    for name in columns:
+        table.add_column(name, justify="left" if name == "queue" else "right")
+    coverage = result.coverage
+    for row in result.weekly.itertuples(index=False):
+        part = coverage[coverage["queue"] == row.queue]
+        table.add_row(
+            str(row.queue),
+            f"{row.calls:,.0f}",
+            f"{part['required'].sum() * hours:,.0f}",
+            f"{part['scheduled'].sum() * hours:,.0f}",
+            f"{row.service_level:.1%} / {row.target_service_level:.0%}",
+            _pct(getattr(row, "service_level_hi", None)),
+            "-" if row.asa_s != row.asa_s else f"{row.asa_s:.1f}",
+            _pct(row.abandon_rate),
+            _pct(row.occupancy),
+        )
+    out.print(table)
+    sched = result.schedule
+    cost = ""
+    if result.agents is not None and len(sched.roster):
+        rate = sched.roster["agent_id"].map(result.agents.set_index("agent_id")["cost_per_hour"])
+        cost = f", cost {(sched.roster['paid_hours'] * rate).sum():,.0f}"
+    out.print(
+        f"Roster: {len(sched.roster)} shifts, {sched.paid_hours:,.1f} paid hours{cost}; solver "
+        f"{sched.solver} {sched.status}, gap {sched.gap:.1%}; under-staffed "
+        f"{sched.under_agent_intervals:,.0f} agent-intervals, over "
+        f"{sched.over_agent_intervals:,.0f}"
+    )
+    if len(sched.violations):
+        out.print(f"[red]{len(sched.violations)} hard-rule violations[/] (see roster checks)")
+    for rec in result.recommendations[:5]:
+        out.print(f"  - {rec.message}", markup=False, soft_wrap=True)
+    if len(result.recommendations) > 5:
+        out.print(f"  ... {len(result.recommendations) - 5} more in report.html and plan.json")
+
+
+def _pct(value) -> str:
+    return "-" if value is None or value != value else f"{value:.1%}"
 
 
 @app.command()

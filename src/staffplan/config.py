@@ -17,6 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from staffplan.errors import InputError, Problem
+from staffplan.scheduling.rules import ShiftRules, SolverSettings
 
 __all__ = [
     "WEEKDAYS",
@@ -228,6 +229,8 @@ class PlanConfig(_Model):
 
     center: CenterConfig
     queues: list[QueueConfig] = Field(min_length=1)
+    shifts: ShiftRules | None = None
+    solver: SolverSettings = SolverSettings()
 
     @model_validator(mode="after")
     def _unique_queue_names(self) -> PlanConfig:

@@ -264,8 +264,8 @@ def _write(result: PlanResult, out_dir: Path) -> dict[str, Path]:
         recommendations=result.recommendations,
         solver=sched.summary(),
     )
-    for name, fig in figures.items():
-        written[f"figure_{name}"] = io.write_figure(fig, out_dir / f"report_{name}.png")
+    for name, png in figures.items():
+        written[f"figure_{name}"] = io.write_bytes(png, out_dir / f"report_{name}.png")
     written["report"] = io.write_text(page, out_dir / "report.html")
     return written
 

@@ -24,6 +24,7 @@ __all__ = [
     "gantt_figure",
     "html_report",
     "plan_report_html",
+    "png_bytes",
     "service_heatmap",
     "sla_curve_figure",
     "table_html",
@@ -194,10 +195,11 @@ def sla_curve_figure(curve: pd.DataFrame, queue: str, *, ax=None) -> Figure:
     return fig
 
 
-def _png(fig: Figure) -> str:
+def png_bytes(fig: Figure, dpi: int = 110) -> bytes:
+    """The figure rendered as PNG."""
     buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110)
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
 
 
 def table_html(frame: pd.DataFrame, formats: dict[str, str] | None = None) -> str:
@@ -230,7 +232,7 @@ def html_report(
 ) -> str:
     """A self-contained HTML page.
 
-    ``sections`` are ``(heading, parts)``; a part is a Figure (embedded as PNG), a
+    ``sections`` are ``(heading, parts)``; a part is a Figure or PNG bytes (embedded), a
     ``pandas.DataFrame`` (a table) or a string (HTML, trusted: build it with
     :func:`html.escape` for user text).
     """
@@ -240,9 +242,12 @@ def html_report(
     for heading, parts in sections:
         body.append(f"<h2>{html.escape(heading)}</h2>")
         for part in parts:
-            if isinstance(part, Figure):
-                alt = html.escape(heading)
-                body.append(f"<img alt='{alt}' src='data:image/png;base64,{_png(part)}'>")
+            if isinstance(part, Figure | bytes):
+                data = png_bytes(part) if isinstance(part, Figure) else part
+                encoded = base64.b64encode(data).decode("ascii")
+                body.append(
+                    f"<img alt='{html.escape(heading)}' src='data:image/png;base64,{encoded}'>"
+                )
             elif isinstance(part, pd.DataFrame):
                 body.append(table_html(part))
             else:
@@ -267,10 +272,11 @@ def plan_report_html(
     solver: dict | None = None,
     curve: pd.DataFrame | None = None,
     curve_queue: str | None = None,
-) -> tuple[str, dict[str, Figure]]:
+) -> tuple[str, dict[str, bytes]]:
     """The plan's report: summary, coverage, forecast, service heatmaps, a day's roster.
 
-    Returns the self-contained HTML and the figures by file stem (to save as PNG beside it).
+    Returns the self-contained HTML and the figures as PNG bytes by file stem (to save beside
+    it); each figure is rendered once.
     """
     figures: dict[str, Figure] = {
         "coverage": coverage_figure(coverage),
@@ -285,6 +291,7 @@ def plan_report_html(
         figures["roster_day"] = gantt_figure(activities, busiest)
     if curve is not None and curve_queue:
         figures["sla_curve"] = sla_curve_figure(curve, curve_queue)
+    figures = {name: png_bytes(fig) for name, fig in figures.items()}
     summary = weekly.rename(
         columns={
             "service_level": "expected SL",

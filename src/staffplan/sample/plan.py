@@ -131,6 +131,37 @@ name = "email"
 channel = "email"
 service_level = 0.90           # fraction of emails answered within deadline_h of arrival
 deadline_h = 24                # answer deadline in hours (emails arrive around the clock)
+
+[shifts]                       # shift rules of the roster (local wall clock)
+lengths_h = [4, 6, 8]          # allowed shift lengths, hours
+start_step_minutes = 15        # shifts start on this grid
+earliest_start = "08:00"       # no shift starts before ...
+latest_end = "20:00"           # ... or ends after (the opening hours)
+max_days_per_week = 5
+min_rest_h = 11                # rest between two shifts, hours
+consecutive_days_off = 2       # wanted run of days off (soft)
+start_band_minutes = 120       # start times within this band across the week (stable rosters)
+
+[[shifts.breaks]]              # one table per break, placed by the optimiser in its window
+name = "break"
+minutes = 15
+min_shift_h = 4                # applies to shifts of at least this length, hours
+earliest_after_h = 1.5         # window for the break's start, hours after the shift start
+latest_after_h = 3.0
+paid = true
+
+[[shifts.breaks]]
+name = "lunch"
+minutes = 30
+min_shift_h = 6
+earliest_after_h = 3.0
+latest_after_h = 5.0
+paid = true                    # paid lunch: 4, 6 and 8 h shifts fit the 20-40 h contracts
+
+[solver]
+name = "highs"                 # highs | cbc
+time_limit_s = 30              # wall-clock limit of the whole schedule, seconds
+mip_gap = 0.01                 # stop within 1 % of the best bound
 """
 
 

@@ -1,0 +1,624 @@
+"""Weekly rosters for named agents, with floating breaks and multi-skill allocation.
+
+Three steps, each small enough for a week of 15-minute intervals and a hundred agents:
+
+1. **Shift design** (``design.py``) of the pooled requirement on the roster start grid: which
+   shift types each day needs and where their breaks float. It picks the candidate shifts.
+2. **Roster MIP** over ``z[agent, day, shift]`` for the designed shift types and every length
+   at their start times: one shift a day, max days, contract hours (max hard, min as a heavily
+   weighted soft goal so a short week is reported instead of failing), minimum rest,
+   availability (hard, to the minute), a run of days off (soft), weighted on/off requests,
+   start times inside a band, fairness (the most weekend and late shifts of any agent is
+   penalised), and the split of each skill group's working capacity across its queues per
+   interval with soft, weighted coverage. A shift's work per interval is its expected work
+   with the breaks spread as in the design.
+   It is solved as: LP relaxation (interior point; its optimum is the reported bound, for the
+   candidate shifts of step 1), agent-shifts unused by the LP dropped, a greedy rounding of
+   the LP that keeps every hard rule, then a neighbourhood search (a few agents re-solved by
+   HiGHS at a time, the others fixed) until the time limit.
+3. **Break placement**: each rostered shift gets its breaks, in order and inside their
+   windows, where the surplus of agents is largest (greedy, shift by shift).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .agents import Agent
+from .design import DesignLimits, design_shifts
+from .grid import Grid
+from .outputs import Assignment
+from .rules import ShiftRules, SolverSettings, clock_to_minutes
+from .skills import queue_order
+from .solver import MipModel, SolveReport, neighbourhood_search, solve_model
+from .templates import ShiftType, fixed_break_mask
+
+__all__ = ["RosterResult", "build_roster", "place_breaks"]
+
+_ALLOC_EPS = 1e-3  # cost per agent-interval per priority level below the first
+
+
+@dataclass
+class RosterResult:
+    """Named-agent roster.
+
+    Attributes
+    ----------
+    assignments : list of Assignment
+    scheduled : numpy.ndarray
+        Agents working per queue and interval, shape ``(n_queues, n_intervals)``.
+    report : SolveReport
+        Objective of the roster, bound of the aggregate LP and their gap.
+    min_hours_shortfall : dict
+        ``agent_id -> hours`` below the contract minimum (only when unavoidable).
+    notes : list of str
+    models : list of MipModel
+    """
+
+    assignments: list[Assignment]
+    scheduled: np.ndarray
+    report: SolveReport
+    min_hours_shortfall: dict[str, float] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    models: list[MipModel] = field(default_factory=list)
+
+
+def _add_coverage(model: MipModel, q_l, t_l, c_l, v_l, grid: Grid, rules: ShiftRules) -> None:
+    """Soft coverage rows ``sum(work on q at t) + under - over = required`` per (queue, t)."""
+    n_q, n_t = grid.required.shape
+    w = rules.weights
+    under = model.add_vars(
+        n_q * n_t, cost=(w.under_staffing * grid.under_cost).reshape(-1), name="under"
+    )
+    over = model.add_vars(n_q * n_t, cost=w.over_staffing, name="over")
+    if q_l:
+        q_a, t_a, c_a, v_a = (np.concatenate(x) for x in (q_l, t_l, c_l, v_l))
+        keep = (t_a < n_t) & (v_a > 0)
+        key = q_a[keep] * n_t + t_a[keep]
+        c_a, v_a = c_a[keep], v_a[keep]
+        order = np.argsort(key, kind="stable")
+        key, c_a, v_a = key[order], c_a[order], v_a[order]
+    else:
+        key, c_a, v_a = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    bounds = np.searchsorted(key, np.arange(n_q * n_t + 1))
+    req = grid.required.reshape(-1)
+    for i in range(n_q * n_t):
+        s, e = bounds[i], bounds[i + 1]
+        model.add_row(
+            np.r_[c_a[s:e], under[i], over[i]], np.r_[v_a[s:e], 1.0, -1.0], req[i], req[i]
+        )
+
+
+def _shift_minutes(d: int, shift: ShiftType) -> tuple[int, int]:
+    im = shift.interval_minutes
+    start = d * 1440 + shift.start * im
+    return start, start + shift.length * im
+
+
+def _add_coverage(model: MipModel, q_l, t_l, c_l, v_l, grid: Grid, rules: ShiftRules) -> None:
+    """Soft coverage rows ``sum(work on q at t) + under - over = required`` per (queue, t)."""
+    n_q, n_t = grid.required.shape
+    w = rules.weights
+    under = model.add_vars(
+        n_q * n_t, cost=(w.under_staffing * grid.under_cost).reshape(-1), name="under"
+    )
+    over = model.add_vars(n_q * n_t, cost=w.over_staffing, name="over")
+    if q_l:
+        q_a, t_a, c_a, v_a = (np.concatenate(x) for x in (q_l, t_l, c_l, v_l))
+        keep = (t_a < n_t) & (v_a > 0)
+        key = q_a[keep] * n_t + t_a[keep]
+        c_a, v_a = c_a[keep], v_a[keep]
+        order = np.argsort(key, kind="stable")
+        key, c_a, v_a = key[order], c_a[order], v_a[order]
+    else:
+        key, c_a, v_a = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
+    bounds = np.searchsorted(key, np.arange(n_q * n_t + 1))
+    req = grid.required.reshape(-1)
+    for i in range(n_q * n_t):
+        s, e = bounds[i], bounds[i + 1]
+        model.add_row(
+            np.r_[c_a[s:e], under[i], over[i]], np.r_[v_a[s:e], 1.0, -1.0], req[i], req[i]
+        )
+
+
+def _shift_minutes(d: int, shift: ShiftType) -> tuple[int, int]:
+    im = shift.interval_minutes
+    start = d * 1440 + shift.start * im
+    return start, start + shift.length * im
+
+
+def _overlaps(span: tuple[int, int], req) -> bool:
+    return span[0] < req.end_min and req.start_min < span[1]
+
+
+def _covers(span: tuple[int, int], req) -> bool:
+    return span[0] <= req.start_min and req.end_min <= span[1]
+
+
+def place_breaks(
+    shifts: list[tuple[int, ShiftType]], required: np.ndarray
+) -> list[tuple[int, ...]]:
+    """Place each shift's breaks where the surplus of working agents is largest.
+
+    Parameters
+    ----------
+    shifts : list of (int, ShiftType)
+        Start interval on the horizon and shift type of every shift.
+    required : numpy.ndarray
+        Agents needed per interval of the horizon (all queues).
+
+    Returns
+    -------
+    list of tuple of int
+        Break start offsets (intervals after the shift start), in the order of
+        ``ShiftType.breaks``, for each shift.
+    """
+    n_t = required.size + 4 * 96 * 4
+    surplus = -np.r_[np.asarray(required, float), np.zeros(n_t - required.size)]
+    for t0, shift in shifts:
+        surplus[t0 : t0 + shift.length] += 1
+    order = sorted(range(len(shifts)), key=lambda i: (shifts[i][0], shifts[i][1].length))
+    out: list[tuple[int, ...]] = [()] * len(shifts)
+    for i in order:
+        t0, shift = shifts[i]
+        offsets, earliest = [], 0
+        for slot in shift.breaks:
+            best, best_val = None, -math.inf
+            for o in range(max(slot.earliest, earliest), slot.latest + 1):
+                val = surplus[t0 + o : t0 + o + slot.length].min()
+                if val > best_val + 1e-9:
+                    best, best_val = o, val
+            if best is None:  # windows leave no room after the previous break: keep order
+                best = max(slot.earliest, min(earliest, slot.latest))
+            surplus[t0 + best : t0 + best + slot.length] -= 1
+            offsets.append(best)
+            earliest = best + slot.length
+        out[i] = tuple(offsets)
+    return out
+
+
+def _assign_bands(agents, design, shift_types, band: int) -> list[int]:
+    """Give each agent a start band ``[b, b + band]`` (minutes after midnight) before the MIP.
+
+    Greedy: agents, by weekly hours (most first), take the anchor whose band still holds the
+    most designed paid agent-hours; their expected weekly hours are then taken off the
+    designed start times of that band in proportion. It keeps the roster MIP small and makes
+    start times stable by construction.
+    """
+    im = shift_types[0].interval_minutes
+    demand: dict[int, float] = {}
+    for ds in design.shifts:
+        start = ds.shift.start * im
+        demand[start] = demand.get(start, 0.0) + ds.shift.paid_h
+    starts = sorted({st.start * im for st in shift_types})
+    if not demand:
+        return [starts[0]] * len(agents)
+    remaining = dict(demand)
+    out = [starts[0]] * len(agents)
+    order = sorted(range(len(agents)), key=lambda a: -agents[a].max_hours_week)
+    for a in order:
+        hours = 0.5 * (agents[a].min_hours_week + agents[a].max_hours_week)
+        best, best_val = starts[0], -math.inf
+        for b in starts:
+            val = sum(v for st, v in remaining.items() if b <= st <= b + band)
+            if val > best_val + 1e-9:
+                best, best_val = b, val
+        out[a] = best
+        inside = [st for st in remaining if best <= st <= best + band]
+        total = sum(max(remaining[st], 0.0) for st in inside)
+        for st in inside:
+            share = max(remaining[st], 0.0) / total if total > 0 else 1.0 / len(inside)
+            remaining[st] -= hours * share
+    return out
+
+
+def _greedy_start(
+    values: np.ndarray, za: np.ndarray, agents: list[Agent], shift_types, rules: ShiftRules
+) -> np.ndarray:
+    """A roster near the LP optimum that keeps every hard rule (a start for the MIP).
+
+    Each agent takes as many agent-shifts as the LP gives them (rounded), by decreasing LP
+    value, then more while below the contract minimum, keeping one shift a day, max days, max
+    hours and rest.
+    """
+    out = np.zeros(values.size)
+    rest = rules.min_rest_h * 60
+    paid_h = np.array([s.paid_h for s in shift_types])
+    for a, agent in enumerate(agents):
+        mine = np.flatnonzero(za[:, 0] == a)
+        mine = mine[np.argsort(-values[mine], kind="stable")]
+        taken: dict[int, tuple[int, int]] = {}
+        hours = 0.0
+        # as many shifts as the LP gives the agent, by decreasing LP value; then up to the
+        # contract minimum
+        target = round(float(values[mine].sum()))
+        for phase in (0, 1):
+            for j in mine:
+                if phase == 0 and len(taken) >= target:
+                    break
+                if phase == 1 and hours >= agent.min_hours_week:
+                    break
+                d, s = int(za[j, 1]), int(za[j, 2])
+                span = _shift_minutes(d, shift_types[s])
+                if d in taken or len(taken) >= rules.max_days_per_week:
+                    continue
+                if hours + paid_h[s] > agent.max_hours_week + 1e-9:
+                    continue
+                before, after = taken.get(d - 1), taken.get(d + 1)
+                if before is not None and span[0] < before[1] + rest:
+                    continue
+                if after is not None and after[0] < span[1] + rest:
+                    continue
+                taken[d] = span
+                hours += paid_h[s]
+                out[j] = 1.0
+    return out
+
+
+def _expected_masks(design, shift_types, ipd) -> dict[tuple[int, int], np.ndarray]:
+    """Expected work per interval of each designed (day, shift type), breaks as designed."""
+    sums: dict[tuple[int, int], np.ndarray] = {}
+    counts: dict[tuple[int, int], int] = {}
+    index = {id(s): i for i, s in enumerate(shift_types)}
+    for ds in design.shifts:
+        key = (ds.day, index[id(ds.shift)])
+        sums[key] = sums.get(key, 0) + ds.work_mask().astype(float)
+        counts[key] = counts.get(key, 0) + 1
+    return {k: v / counts[k] for k, v in sums.items()}
+
+
+def build_roster(
+    grid: Grid,
+    agents: list[Agent],
+    rules: ShiftRules,
+    settings: SolverSettings,
+    shift_types: list[ShiftType],
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> RosterResult:
+    """Roster named agents over the grid's horizon.
+
+    Parameters
+    ----------
+    grid : Grid
+        Requirement per queue and interval.
+    agents : list of Agent
+        Agents with contracts, skills, availability and requests.
+    rules : ShiftRules
+        Shift rules and objective weights.
+    settings : SolverSettings
+        Solver and time limit for the whole roster, s.
+    shift_types : list of ShiftType
+        Allowed shift types of one day (normally on ``rules.roster_start_step_minutes``).
+    progress : callable, optional
+        Called with a short message per step.
+
+    Returns
+    -------
+    RosterResult
+    """
+    t_start = time.perf_counter()
+    say = progress or (lambda _msg: None)
+    ipd, n_days, n_t = grid.ipd, grid.n_days, grid.n_intervals
+    q_index = {q: i for i, q in enumerate(grid.queues)}
+    notes: list[str] = []
+    w = rules.weights
+
+    # skill groups: agents with the same set of queues
+    group_key: dict[tuple, int] = {}
+    group_of: list[int] = []
+    members: list[list[int]] = []
+    prios: list[list[list[int]]] = []
+    for a_i, agent in enumerate(agents):
+        key = tuple(sorted(q_index[q] for q in agent.skills if q in q_index))
+        if not key:
+            notes.append(f"agent {agent.agent_id} has no skill for a queue in the requirements")
+            group_of.append(-1)
+            continue
+        if key not in group_key:
+            group_key[key] = len(members)
+            members.append([])
+            prios.append([[] for _ in key])
+        g = group_key[key]
+        group_of.append(g)
+        members[g].append(a_i)
+        for j, q in enumerate(key):
+            prios[g][j].append(agent.skills[grid.queues[q]])
+    group_queues = [
+        [(q, float(np.mean(p))) for q, p in zip(key, prios[g], strict=True)]
+        for key, g in group_key.items()
+    ]
+    mean_cost = float(np.mean([a.cost_per_hour for a in agents])) if agents else 1.0
+    mean_cost = mean_cost if mean_cost > 0 else 1.0
+
+    # step 1: pooled shift design picks the candidate shift types
+    design_settings = settings.model_copy(
+        update={"time_limit_s": max(1.0, 0.2 * settings.time_limit_s), "mip_gap": 0.01}
+    )
+    free_day = np.array(
+        [
+            [any(a.is_free(*_shift_minutes(d, st)) for st in shift_types) for d in range(n_days)]
+            for a in agents
+        ]
+    ).reshape(len(agents), n_days)
+    limits = DesignLimits(
+        agents_per_day=free_day.sum(axis=0),
+        max_shifts=int(np.minimum(free_day.sum(axis=1), rules.max_days_per_week).sum()),
+        min_paid_h=float(sum(a.min_hours_week for a in agents)),
+        max_paid_h=float(sum(a.max_hours_week for a in agents)),
+    )
+    design = design_shifts(
+        grid.total_required,
+        shift_types,
+        n_days=n_days,
+        ipd=ipd,
+        settings=design_settings,
+        weights=w,
+        under_cost=grid.under_cost.max(axis=0),
+        limits=limits,
+    )
+    say(f"roster: designed {len(design.shifts)} shifts to pick candidates")
+    masks = _expected_masks(design, shift_types, ipd)
+    designed_starts = {(d, shift_types[s].start) for d, s in masks}
+    candidates = sorted(
+        (d, s)
+        for d in range(n_days)
+        for s, st in enumerate(shift_types)
+        if (d, st.start) in designed_starts
+    )
+    for d, s in candidates:
+        if (d, s) not in masks:
+            masks[(d, s)] = fixed_break_mask(shift_types[s]).astype(float)
+
+    # step 2: roster MIP
+    band = rules.start_band_minutes
+    bands = _assign_bands(agents, design, shift_types, band) if band is not None else None
+    mip = MipModel("roster")
+    z_keys: list[tuple[int, int, int]] = []  # (agent, day, shift)
+    for a, agent in enumerate(agents):
+        if group_of[a] < 0:
+            continue
+        for d, s in candidates:
+            start = shift_types[s].start * shift_types[s].interval_minutes
+            if bands is not None and not bands[a] <= start <= bands[a] + band:
+                continue
+            if agent.is_free(*_shift_minutes(d, shift_types[s])):
+                z_keys.append((a, d, s))
+    za = np.array(z_keys, dtype=np.int64).reshape(-1, 3)
+    paid = np.array([s.paid for s in shift_types], float)
+    paid_h = np.array([s.paid_h for s in shift_types], float)
+    z_cost = np.array([agents[a].cost_per_hour / mean_cost * paid[s] for a, _, s in z_keys], float)
+    z = mip.add_vars(len(z_keys), ub=1.0, cost=z_cost, integer=True, name="z")
+    # each (group, day, shift) slot splits its agents across the group's queues
+    slot_of_z = [(group_of[a], d, s) for a, d, s in z_keys]
+    slot_keys = sorted(set(slot_of_z))
+    slot_index = {k: i for i, k in enumerate(slot_keys)}
+    by_slot: list[list[int]] = [[] for _ in slot_keys]
+    for j, key in enumerate(slot_of_z):
+        by_slot[slot_index[key]].append(j)
+    slot_alloc: list[tuple[np.ndarray, np.ndarray]] = []
+    q_l, t_l, c_l, v_l = [], [], [], []
+    for k, (g, d, s) in enumerate(slot_keys):
+        qs = np.array([q for q, _ in group_queues[g]], dtype=np.int64)
+        prio = np.array([p for _, p in group_queues[g]], float)
+        mask = masks[(d, s)]
+        cols = mip.add_vars(qs.size, cost=_ALLOC_EPS * (prio - 1) * mask.sum(), name="alloc")
+        slot_alloc.append((qs, cols))
+        mip.add_row(
+            np.r_[cols, z[by_slot[k]]],
+            np.r_[np.ones(qs.size), -np.ones(len(by_slot[k]))],
+            0.0,
+            0.0,
+        )
+        t0 = d * ipd + shift_types[s].start
+        for q, col in zip(qs, cols, strict=True):
+            q_l.append(np.full(mask.size, q))
+            t_l.append(np.arange(t0, t0 + mask.size))
+            c_l.append(np.full(mask.size, col))
+            v_l.append(mask)
+    _add_coverage(mip, q_l, t_l, c_l, v_l, grid, rules)
+
+    late_min = clock_to_minutes(rules.late_after)
+    weekend = np.array([grid.day(d).weekday() >= 5 for d in range(n_days)])
+    is_late = np.array([s.end * s.interval_minutes > late_min for s in shift_types])
+    wknd_max = mip.add_vars(1, cost=w.fairness, name="weekend_max") if weekend.any() else None
+    late_max = mip.add_vars(1, cost=w.fairness, name="late_max") if is_late.any() else None
+    shortfall: dict[int, int] = {}
+    k_off = rules.consecutive_days_off
+    rest_min = rules.min_rest_h * 60
+    longest = max(st.length * st.interval_minutes for st in shift_types)
+    rest_implied = band is not None and band + longest + rest_min <= 1440
+    for a, agent in enumerate(agents):
+        mine = np.flatnonzero(za[:, 0] == a) if len(z_keys) else np.zeros(0, np.int64)
+        if mine.size == 0:
+            if agent.min_hours_week > 0 and group_of[a] >= 0:
+                notes.append(f"agent {agent.agent_id}: no shift fits availability and the plan")
+            continue
+        days, shifts = za[mine, 1], za[mine, 2]
+        day_z = {int(d): z[mine[days == d]] for d in np.unique(days)}
+        for cols in day_z.values():
+            if cols.size > 1:
+                mip.add_row(cols, 1.0, -math.inf, 1.0)
+        if len(day_z) > rules.max_days_per_week:
+            mip.add_row(z[mine], 1.0, -math.inf, rules.max_days_per_week)
+        mip.add_row(z[mine], paid_h[shifts], -math.inf, agent.max_hours_week)
+        if agent.min_hours_week > 0:
+            short = mip.add_vars(
+                1, cost=w.min_hours_shortfall * agent.cost_per_hour / mean_cost, name="short"
+            )
+            shortfall[a] = int(short[0])
+            mip.add_row(
+                np.r_[z[mine], short], np.r_[paid_h[shifts], 1.0], agent.min_hours_week, math.inf
+            )
+        # minimum rest: a shift and every next-day shift starting too early are exclusive
+        ends = {}
+        for j, d, s in zip(mine, days, shifts, strict=True):
+            ends.setdefault((int(d), _shift_minutes(int(d), shift_types[s])[1]), []).append(j)
+        for (d, end), cols in [] if rest_implied else ends.items():
+            nxt = [
+                j
+                for j in mine[days == d + 1]
+                if _shift_minutes(d + 1, shift_types[za[j, 2]])[0] < end + rest_min
+            ]
+            if nxt:
+                for j in cols:
+                    mip.add_row(np.r_[z[j], z[nxt]], 1.0, -math.inf, 1.0)
+        # a run of k days off (soft)
+        if k_off >= 1 and n_days >= k_off and len(day_z) > n_days - k_off:
+            runs = mip.add_vars(n_days - k_off + 1, ub=1.0, name="off_run")
+            miss = mip.add_vars(1, cost=w.consecutive_days_off, name="off_miss")
+            for r in range(n_days - k_off + 1):
+                for d in range(r, r + k_off):
+                    if d in day_z:
+                        mip.add_row(np.r_[runs[r], day_z[d]], 1.0, -math.inf, 1.0)
+            mip.add_row(np.r_[runs, miss], 1.0, 1.0, math.inf)
+        # requests (weighted)
+        for req in agent.requests:
+            if req.day >= n_days:
+                continue
+            cost_r = w.request * req.weight
+            spans = [
+                _shift_minutes(int(d), shift_types[s]) for d, s in zip(days, shifts, strict=True)
+            ]
+            if req.kind == "request_off":
+                hit = [
+                    z[j]
+                    for j, d, span in zip(mine, days, spans, strict=True)
+                    if (d == req.day if req.whole_day else _overlaps(span, req))
+                ]
+                mip.add_cost(hit, cost_r)
+            else:
+                hit = [
+                    z[j]
+                    for j, d, span in zip(mine, days, spans, strict=True)
+                    if (d == req.day if req.whole_day else _covers(span, req))
+                ]
+                mip.offset += cost_r
+                mip.add_cost(hit, -cost_r)
+        # fairness: the most weekend / late shifts of any agent
+        for flag, top in ((weekend[days], wknd_max), (is_late[shifts], late_max)):
+            sel = mine[flag] if top is not None else np.zeros(0, np.int64)
+            if sel.size:
+                mip.add_row(np.r_[z[sel], top], np.r_[np.ones(sel.size), -1.0], -math.inf, 0.0)
+    say(f"roster: MIP with {len(z_keys):,} agent-shift columns, {mip.n_rows:,} rows")
+    remaining = settings.time_limit_s - (time.perf_counter() - t_start)
+    lp = solve_model(
+        mip.relaxed(), settings, time_limit_s=max(1.0, 0.3 * remaining), lp_method="ipm"
+    )
+    bound = lp.objective if lp.status == "optimal" else -math.inf
+    if lp.has_solution and len(z_keys):
+        # LP-guided restriction: agent-shifts the relaxation does not use at all are dropped
+        mip.set_upper(z[lp.values[z] < 1e-3], 0.0)
+        say(
+            f"roster: LP bound {bound:,.1f}; {int((lp.values[z] >= 1e-3).sum()):,} "
+            f"agent-shifts kept"
+        )
+    start = None
+    if lp.has_solution and len(z_keys):
+        picked = _greedy_start(lp.values[z], za, agents, shift_types, rules)
+        start = (z, picked)
+    remaining = settings.time_limit_s - (time.perf_counter() - t_start)
+    if start is not None:
+        # the greedy roster, evaluated (continuous columns completed) with z fixed; the
+        # neighbourhood search below improves it (the full MIP's root LP is too slow here)
+        report = solve_model(
+            mip.with_fixed(z, start[1]), settings, time_limit_s=max(1.0, 0.2 * remaining)
+        )
+    else:
+        report = solve_model(
+            mip, settings, time_limit_s=max(1.0, 0.4 * remaining), start_values=start
+        )
+    if (
+        report.has_solution
+        and len(z_keys)
+        and report.objective - bound > settings.mip_gap * abs(report.objective) + 1e-9
+    ):
+        blocks = [z[za[:, 0] == a] for a in np.unique(za[:, 0])]
+        report, improved, tries = neighbourhood_search(
+            mip,
+            blocks,
+            report,
+            settings,
+            deadline=t_start + settings.time_limit_s,
+            bound=bound,
+        )
+        say(
+            f"roster: neighbourhood search {improved}/{tries} improving moves, "
+            f"objective {report.objective:,.1f}"
+        )
+    if not report.has_solution:
+        raise RuntimeError(
+            f"roster MIP ended with status {report.status!r} before finding a roster; raise "
+            f"solver.time_limit_s (now {settings.time_limit_s:g} s)"
+        )
+    bound = min(
+        max(bound, report.bound if report.status == "optimal" and not len(z_keys) else -math.inf),
+        report.objective,
+    )
+    gap = max(0.0, report.objective - bound) / max(abs(report.objective), 1e-9)
+    status = (
+        "optimal"
+        if gap <= settings.mip_gap + 1e-9
+        else ("time_limit" if report.status == "time_limit" else "feasible")
+    )
+    say(f"roster: MIP {report.status}, objective {report.objective:,.1f}, gap {gap:.2%}")
+    vals = report.values
+
+    # step 3: breaks, queue order, coverage
+    on = (
+        [tuple(int(v) for v in za[j]) for j in np.flatnonzero(vals[z] > 0.5)] if len(z_keys) else []
+    )
+    on.sort(key=lambda k: (k[1], shift_types[k[2]].start, agents[k[0]].agent_id))
+    offsets = place_breaks(
+        [(d * ipd + shift_types[s].start, shift_types[s]) for _, d, s in on], grid.total_required
+    )
+    scheduled = np.zeros((len(grid.queues), n_t + 4 * ipd))
+    per_slot: dict[int, list[int]] = {}
+    for i, (a, d, s) in enumerate(on):
+        per_slot.setdefault(slot_index[(group_of[a], d, s)], []).append(i)
+    assignments: list[Assignment | None] = [None] * len(on)
+    for k, people in per_slot.items():
+        qs, cols = slot_alloc[k]
+        split = np.maximum(vals[cols], 0.0)
+        share = split / max(split.sum(), 1e-9)
+        # integer split of the slot's agents by largest remainder: each agent's first queue
+        counts = np.floor(share * len(people) + 1e-9).astype(int)
+        rest = np.argsort(-(share * len(people) - counts), kind="stable")
+        counts[rest[: len(people) - counts.sum()]] += 1
+        firsts = np.repeat(qs, counts)
+        tally = {grid.queues[q]: float(v) for q, v in zip(qs, split, strict=True)}
+        for i, first in zip(people, firsts, strict=True):
+            a, d, s = on[i]
+            shift = shift_types[s]
+            t0 = d * ipd + shift.start
+            mask = np.ones(shift.length)
+            for slot, o in zip(shift.breaks, offsets[i], strict=True):
+                mask[o : o + slot.length] = 0
+            scheduled[qs, t0 : t0 + shift.length] += share[:, None] * mask[None, :]
+            skills = agents[a].skills
+            mine = dict(tally)
+            mine[grid.queues[first]] = math.inf
+            assignments[i] = Assignment(
+                agents[a].agent_id, d, shift, offsets[i], queue_order(mine, skills)
+            )
+    scheduled = scheduled[:, :n_t]
+    shortfall_h = {
+        agents[a].agent_id: float(vals[c]) for a, c in shortfall.items() if vals[c] > 1e-6
+    }
+    for agent_id, hours in shortfall_h.items():
+        notes.append(f"agent {agent_id}: {hours:g} h below the contract minimum")
+    final = SolveReport(
+        status,
+        report.objective,
+        bound,
+        gap,
+        time.perf_counter() - t_start,
+        report.solver,
+    )
+    models = [*design.models, mip] if settings.keep_models else []
+    return RosterResult(assignments, np.maximum(scheduled, 0.0), final, shortfall_h, notes, models)

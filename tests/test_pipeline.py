@@ -1,0 +1,95 @@
+"""The weekly plan end to end on the sample centre: every output, plan.json against its
+published schema, the roster against the hard rules, the service against the targets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pandas as pd
+import pytest
+
+from staffplan.pipeline import run_plan
+from staffplan.scheduling import validate_roster
+
+ROOT = Path(__file__).parents[1]
+SAMPLES = ROOT / "data" / "samples"
+SCHEMA = json.loads((ROOT / "schemas" / "plan.schema.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def plan(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("plan")
+    config = (SAMPLES / "plan.toml").read_text().replace("time_limit_s = 30", "time_limit_s = 15")
+    (folder / "plan.toml").write_text(config)
+    result = run_plan(
+        SAMPLES / "history.csv",
+        folder / "plan.toml",
+        folder / "out",
+        agents_path=SAMPLES / "agents.csv",
+        availability_path=SAMPLES / "availability.csv",
+    )
+    return result, folder / "out"
+
+
+def test_every_output_is_written(plan):
+    _, out = plan
+    names = {p.name for p in out.iterdir()}
+    expected = {
+        "forecast.csv",
+        "requirements.csv",
+        "roster.csv",
+        "activities.csv",
+        "coverage.csv",
+        "roster.ics",
+        "plan.json",
+        "report.html",
+    }
+    assert expected <= names
+    assert any(n.startswith("report_") and n.endswith(".png") for n in names)
+    assert not [n for n in names if n.endswith(".tmp")]
+
+
+def test_plan_json_follows_the_published_schema(plan):
+    result, out = plan
+    document = json.loads((out / "plan.json").read_text())
+    jsonschema.validate(document, SCHEMA)
+    assert document["plan_id"] == result.plan_id
+    assert {q["queue"] for q in document["queues"]} == {"sales", "support", "chat", "email"}
+    assert len(document["roster"]) == len(result.schedule.roster)
+
+
+def test_expected_weekly_service_meets_every_target(plan):
+    result, _ = plan
+    weekly = result.weekly.set_index("queue")
+    assert (weekly["service_level"] >= weekly["target_service_level"]).all(), weekly
+
+
+def test_roster_keeps_the_hard_rules_but_contract_minimums(plan):
+    result, _ = plan
+    sched = result.schedule
+    violations = validate_roster(
+        sched.roster,
+        sched.activities,
+        result.config.shifts,
+        result.agents,
+        availability=None,
+    )
+    # Contract minimum hours are still missed for some agents (issue 5 is open on roster
+    # quality); every other hard rule holds and the pipeline reports what it finds.
+    assert set(violations["rule"]) <= {"min_hours"}
+    assert len(violations) == len(sched.violations)
+
+
+def test_ics_has_one_event_per_shift(plan):
+    result, out = plan
+    text = (out / "roster.ics").read_text()
+    assert text.count("BEGIN:VEVENT") >= len(result.schedule.roster)
+
+
+def test_coverage_columns(plan):
+    _, out = plan
+    coverage = pd.read_csv(out / "coverage.csv")
+    for column in ("interval_start", "queue", "required", "scheduled", "service_level", "asa_s"):
+        assert column in coverage.columns

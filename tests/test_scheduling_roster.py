@@ -1,0 +1,181 @@
+"""Weekly rosters for named agents: hand-solved instances, skills, availability, requests."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from staffplan.scheduling import ShiftRules, SolverSettings, schedule, validate_roster
+
+TZ = "Europe/Paris"
+FAST = SolverSettings(time_limit_s=20, mip_gap=0.0)
+# Monday 2026-06-01; hourly grid; 8 h shifts (no breaks) starting 08:00-12:00
+RULES = dict(
+    lengths_h=[8],
+    start_step_minutes=60,
+    roster_start_step_minutes=60,
+    earliest_start="08:00",
+    latest_end="20:00",
+    consecutive_days_off=0,
+    start_band_minutes=None,
+    min_rest_h=11,
+)
+
+
+def requirements(days: int, per_queue: dict[str, dict[int, float]]) -> pd.DataFrame:
+    parts = []
+    ts = pd.date_range("2026-06-01", periods=24 * days, freq="60min", tz=TZ)
+    for queue, hours in per_queue.items():
+        values = np.array([hours.get(t.hour, 0.0) for t in ts])
+        parts.append(
+            pd.DataFrame({"interval_start": ts, "queue": queue, "agents_scheduled": values})
+        )
+    return pd.concat(parts, ignore_index=True)
+
+
+def agents(rows: list[tuple[str, str, float, float, float]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        rows, columns=["agent_id", "skills", "min_hours_week", "max_hours_week", "cost_per_hour"]
+    ).assign(name=lambda f: f["agent_id"], team="T1")
+
+
+OFFICE = {h: 1.0 for h in range(8, 16)}
+
+
+def check(res, rules, agents_frame, availability=None):
+    assert res.violations.empty, res.violations
+    found = validate_roster(
+        res.roster, res.activities, rules, agents_frame, availability=availability
+    )
+    assert found.empty, found
+
+
+def test_cheapest_available_agent_each_day():
+    # one 08-16 agent needed on Mon and Tue. A costs 10/h but is away Monday and may work
+    # 8 h; B costs 20/h. Optimum: B on Monday, A on Tuesday.
+    rules = ShiftRules(**RULES)
+    ag = agents([("A", "sales:1", 0, 8, 10.0), ("B", "sales:1", 0, 16, 20.0)])
+    avail = pd.DataFrame(
+        {
+            "agent_id": ["A"],
+            "date": ["2026-06-01"],
+            "kind": ["unavailable"],
+            "start": [""],
+            "end": [""],
+            "weight": [np.nan],
+        }
+    )
+    res = schedule(requirements(2, {"sales": OFFICE}), rules, FAST, agents=ag, availability=avail)
+    got = {(r.agent_id, str(r.date)) for r in res.roster.itertuples()}
+    assert got == {("B", "2026-06-01"), ("A", "2026-06-02")}
+    assert res.status == "optimal"
+    # paid cost in agent-intervals at average cost (15/h): 8*10/15 + 8*20/15 = 16
+    assert res.objective == pytest.approx(16.0, abs=1e-6)
+    assert res.under_agent_intervals == pytest.approx(0.0)
+    check(res, rules, ag, avail)
+
+
+def test_request_off_is_granted_when_free():
+    rules = ShiftRules(**RULES)
+    ag = agents([("A", "sales:1", 0, 40, 10.0), ("B", "sales:1", 0, 40, 10.0)])
+    avail = pd.DataFrame(
+        {
+            "agent_id": ["A"],
+            "date": ["2026-06-01"],
+            "kind": ["request_off"],
+            "start": [""],
+            "end": [""],
+            "weight": [1.0],
+        }
+    )
+    res = schedule(requirements(1, {"sales": OFFICE}), rules, FAST, agents=ag, availability=avail)
+    assert list(res.roster["agent_id"]) == ["B"]
+    check(res, rules, ag, avail)
+
+
+def test_availability_to_the_minute():
+    # A cannot work 15:30-17:00: the 08-16 shift overlaps it, so A takes another start.
+    rules = ShiftRules(**{**RULES, "earliest_start": "07:00"})
+    need = {h: 1.0 for h in range(7, 16)}
+    ag = agents([("A", "sales:1", 0, 40, 10.0), ("B", "sales:1", 0, 40, 30.0)])
+    avail = pd.DataFrame(
+        {
+            "agent_id": ["A"],
+            "date": ["2026-06-01"],
+            "kind": ["unavailable"],
+            "start": ["15:30"],
+            "end": ["17:00"],
+            "weight": [np.nan],
+        }
+    )
+    res = schedule(requirements(1, {"sales": need}), rules, FAST, agents=ag, availability=avail)
+    mine = res.roster[res.roster["agent_id"] == "A"]
+    assert len(mine) == 1 and mine["shift_start"].iloc[0].hour == 7
+    assert res.under_agent_intervals == pytest.approx(0.0)
+    check(res, rules, ag, avail)
+
+
+def test_skills_decide_queues_and_priorities():
+    # X can do sales (first) and chat; Y only chat. One agent per queue all day: X must take
+    # sales and Y chat.
+    rules = ShiftRules(**RULES)
+    ag = agents([("X", "chat:2|sales:1", 0, 40, 10.0), ("Y", "chat:1", 0, 40, 10.0)])
+    res = schedule(requirements(1, {"sales": OFFICE, "chat": OFFICE}), rules, FAST, agents=ag)
+    queues = dict(zip(res.roster["agent_id"], res.roster["queues"], strict=True))
+    assert queues == {"X": "sales>chat", "Y": "chat"}
+    work = res.activities[res.activities["activity"] == "work"]
+    assert dict(zip(work["agent_id"], work["queue"], strict=True)) == {"X": "sales", "Y": "chat"}
+    cov = res.coverage[res.coverage["required"] > 0]
+    assert np.allclose(cov["scheduled"], cov["required"])
+    check(res, rules, ag)
+
+
+def test_queue_without_skilled_agent_is_reported():
+    rules = ShiftRules(**RULES)
+    ag = agents([("X", "sales:1", 0, 40, 10.0)])
+    res = schedule(requirements(1, {"sales": OFFICE, "email": {9: 1.0}}), rules, FAST, agents=ag)
+    assert res.under_agent_intervals == pytest.approx(1.0)
+    assert list(res.uncovered["queue"]) == ["email"]
+    assert "no agent skilled for email" in res.uncovered["reason"].iloc[0]
+    check(res, rules, ag)
+
+
+def test_week_rules_days_off_rest_band_and_contracts():
+    # 7 days, four agents, need one agent 08-16 and one 12-20 every day (14 shifts, 5 days
+    # max each -> 20 possible). Two consecutive days off, a 2 h start band and 11 h rest.
+    rules = ShiftRules(
+        **{**RULES, "consecutive_days_off": 2, "start_band_minutes": 120, "max_days_per_week": 5}
+    )
+    need = {h: (1.0 if h < 12 else 2.0 if h < 16 else 1.0) for h in range(8, 20)}
+    ag = agents([(f"A{i}", "sales:1", 24, 40, 10.0) for i in range(4)])
+    res = schedule(
+        requirements(7, {"sales": need}),
+        rules,
+        SolverSettings(time_limit_s=30, mip_gap=0.0),
+        agents=ag,
+    )
+    assert res.under_agent_intervals == pytest.approx(0.0)
+    check(res, rules, ag)
+    for _, shifts in res.roster.groupby("agent_id"):
+        worked = {d.weekday() for d in shifts["date"]}
+        off = [d for d in range(7) if d not in worked]
+        assert len(worked) <= 5
+        assert any(b - a == 1 for a, b in zip(off, off[1:], strict=False))
+        hours = shifts["shift_start"].dt.hour
+        assert hours.max() - hours.min() <= 2
+        assert 24 <= shifts["paid_hours"].sum() <= 40
+
+
+def test_bad_agents_are_rejected():
+    rules = ShiftRules(**RULES)
+    ag = agents([("A", "sales:1", 40, 30, 10.0)])
+    with pytest.raises(ValueError, match="min_hours_week 40 is above max_hours_week 30"):
+        schedule(requirements(1, {"sales": OFFICE}), rules, FAST, agents=ag)
+    with pytest.raises(ValueError, match="queue:priority"):
+        schedule(
+            requirements(1, {"sales": OFFICE}),
+            rules,
+            FAST,
+            agents=agents([("A", "sales:x", 0, 30, 10.0)]),
+        )
