@@ -127,6 +127,8 @@ def service_heatmap(
 ) -> Figure:
     """Expected service level by local weekday (rows) and clock time (columns)."""
     part = coverage[(coverage["queue"] == queue) & coverage[column].notna()]
+    if "calls" in part:  # closed or idle intervals are blank, not "perfect service"
+        part = part[part["calls"] > 0]
     starts = part["interval_start"]
     grid = (
         part.assign(day=starts.dt.day_of_week, clock=starts.dt.strftime("%H:%M"))
@@ -313,11 +315,16 @@ def plan_report_html(
     recs = "".join(f"<li>{html.escape(r.message)}</li>" for r in recommendations)
     solver_note = ""
     if solver:
-        solver_note = (
-            "<p class='note'>Schedule: "
-            + html.escape(", ".join(f"{k} {v}" for k, v in solver.items()))
-            + "</p>"
-        )
+        shown = {
+            k.replace("_", " "): f"{v:.1%}"
+            if k == "gap"
+            else f"{v:,.1f}"
+            if isinstance(v, float)
+            else v
+            for k, v in solver.items()
+        }
+        text = ", ".join(f"{k} {v}" for k, v in shown.items())
+        solver_note = f"<p class='note'>Schedule: {html.escape(text)}</p>"
     sections = [
         (
             "Service per queue (call-weighted over the week)",
