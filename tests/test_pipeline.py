@@ -93,3 +93,25 @@ def test_coverage_columns(plan):
     coverage = pd.read_csv(out / "coverage.csv")
     for column in ("interval_start", "queue", "required", "scheduled", "service_level", "asa_s"):
         assert column in coverage.columns
+
+
+def test_whatif_on_the_plan(plan):
+    from typer.testing import CliRunner
+
+    from staffplan.cli import app
+
+    _, out = plan
+    runner = CliRunner()
+    result = runner.invoke(app, ["whatif", "--plan-dir", str(out), "--sl", "sales=90/20"])
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if line.startswith("│ sales"))
+    assert "+" in row.split("│")[4]  # 90/20 costs more scheduled hours than 80/20
+    curve = runner.invoke(
+        app, ["whatif", "--plan-dir", str(out), "--sl-grid", "sales=70/20,80/20,90/20"]
+    )
+    assert curve.exit_code == 0, curve.output
+    table = pd.read_csv(out / "whatif_sla_sales.csv")
+    assert table["scheduled_hours"].is_monotonic_increasing
+    assert (out / "whatif_sla_sales.png").stat().st_size > 1000
+    bad = runner.invoke(app, ["whatif", "--plan-dir", str(out), "--sl", "sale=90/20"])
+    assert bad.exit_code == 2 and "unknown queue sale" in bad.output

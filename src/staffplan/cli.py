@@ -645,6 +645,160 @@ def backtest_command(
         write_csv(table, report)
 
 
+# --------------------------------------------------------------------------- what-if
+
+
+@app.command()
+@_friendly
+def whatif(
+    plan_dir: Annotated[Path, typer.Option(help="Folder of a plan written by `plan`.")],
+    sl: Annotated[
+        list[str] | None, typer.Option(help="New target, QUEUE=PERCENT/SECONDS (repeatable).")
+    ] = None,
+    volume: Annotated[str, typer.Option(help="Volume change, e.g. +10%.")] = "+0%",
+    aht: Annotated[str, typer.Option(help="Handle-time change, e.g. -5%.")] = "+0%",
+    shrinkage: Annotated[float | None, typer.Option(help="New shrinkage (fraction).")] = None,
+    sl_grid: Annotated[
+        str | None, typer.Option(help="SLA cost curve: QUEUE=70/20,80/20,90/20,90/10")
+    ] = None,
+    jobs: Annotated[int, typer.Option(help="Parallel processes for the scenarios.")] = 1,
+) -> None:
+    """Compare a scenario with the plan: hours, FTE, cost and the service of today's roster."""
+    from staffplan.io import read_forecast, write_bytes, write_csv
+    from staffplan.reporting import png_bytes, sla_curve_figure
+    from staffplan.scenarios import (
+        Scenario,
+        compare,
+        parse_percent,
+        parse_target,
+        roster_under,
+        run_scenarios,
+        sla_cost_curve,
+        summarise,
+    )
+
+    plan_config = load_config(plan_dir / "plan.toml")
+    forecast = read_forecast(plan_dir / "forecast.csv", plan_config).frame
+    cost = _cost_per_hour(plan_dir)
+    try:
+        if sl_grid:
+            queue, _, grid = sl_grid.partition("=")
+            targets = [parse_target(f"{queue}={t}")[1] for t in grid.split(",") if t]
+            curve = sla_cost_curve(
+                queue, targets, forecast, plan_config, cost_per_hour=cost, n_jobs=jobs
+            )
+            write_csv(curve, plan_dir / f"whatif_sla_{queue}.csv")
+            write_bytes(
+                png_bytes(sla_curve_figure(curve, queue)), plan_dir / f"whatif_sla_{queue}.png"
+            )
+            _print_curve(curve, queue, plan_dir)
+            return
+        scenario = Scenario(
+            name="scenario",
+            targets=dict(parse_target(t) for t in sl or []),
+            volume_factor=parse_percent(volume),
+            aht_factor=parse_percent(aht),
+            shrinkage=shrinkage,
+        )
+        base, other = run_scenarios(
+            [Scenario("base"), scenario], forecast, plan_config, n_jobs=jobs
+        )
+    except ValueError as exc:
+        raise InputError(Problem(str(exc), fix="see `staffplan whatif --help`")) from None
+    table = compare(
+        summarise(base, plan_config, cost_per_hour=cost),
+        summarise(other, plan_config, cost_per_hour=cost),
+    )
+    delivered = _roster_delivers(plan_dir, plan_config, scenario, forecast, roster_under)
+    _print_whatif(table, delivered)
+
+
+def _cost_per_hour(plan_dir: Path) -> float:
+    import json
+
+    try:
+        document = json.loads((plan_dir / "plan.json").read_text())
+        return float(document["cost"]) / float(document["paid_hours"])
+    except (OSError, KeyError, TypeError, ValueError, ZeroDivisionError):
+        return 0.0
+
+
+def _roster_delivers(plan_dir, plan_config, scenario, forecast, roster_under):
+    """Call-weighted service per queue of the plan's roster under the scenario, or None."""
+    import numpy as np
+    import pandas as pd
+
+    path = plan_dir / "coverage.csv"
+    if not path.is_file():
+        return None
+    coverage = pd.read_csv(path)
+    coverage["interval_start"] = pd.to_datetime(coverage["interval_start"], utc=True).dt.tz_convert(
+        forecast["interval_start"].dt.tz
+    )
+    keep = 1.0 - plan_config.center.shrinkage
+    staffing = coverage[["interval_start", "queue"]].assign(
+        agents=np.round(coverage["scheduled"] * keep + 1e-9)
+    )
+    frame = roster_under(scenario, staffing, forecast, plan_config)
+    result = {}
+    for queue, part in frame.groupby("queue"):
+        weights = part["calls"].to_numpy(float)
+        result[str(queue)] = (
+            float(np.average(part["service_level"], weights=weights)) if weights.sum() else 1.0
+        )
+    return result
+
+
+def _print_whatif(table, delivered) -> None:
+    grid = Table(title="What-if against the plan", title_justify="left")
+    for name in (
+        "queue",
+        "scheduled h base",
+        "scenario",
+        "change",
+        "FTE base",
+        "FTE scenario",
+        "cost change",
+        "SL needed",
+        "SL of today's roster",
+    ):
+        grid.add_column(name, justify="left" if name == "queue" else "right")
+    for row in table.itertuples(index=False):
+        today = "-" if delivered is None else f"{delivered.get(row.queue, float('nan')):.1%}"
+        grid.add_row(
+            str(row.queue),
+            f"{row.scheduled_hours_base:,.0f}",
+            f"{row.scheduled_hours_scenario:,.0f}",
+            f"{row.scheduled_hours_change:+,.0f}",
+            f"{row.fte_base:,.1f}",
+            f"{row.fte_scenario:,.1f}",
+            f"{row.cost_change:+,.0f}",
+            f"{row.service_level_scenario:.1%}",
+            today,
+        )
+    out.print(grid)
+    out.print(
+        "scheduled h: agent-hours to schedule (after shrinkage) for the scenario's targets; "
+        "SL of today's roster: what the plan's roster delivers under the scenario"
+    )
+
+
+def _print_curve(curve, queue: str, plan_dir: Path) -> None:
+    grid = Table(title=f"{queue}: cost of the service level", title_justify="left")
+    for name in ("target", "scheduled hours", "FTE", "cost", "expected SL"):
+        grid.add_column(name, justify="right")
+    for row in curve.itertuples(index=False):
+        grid.add_row(
+            row.target,
+            f"{row.scheduled_hours:,.0f}",
+            f"{row.fte:,.1f}",
+            f"{row.cost:,.0f}",
+            f"{row.service_level:.1%}",
+        )
+    out.print(grid)
+    out.print(f"curve written to {plan_dir / f'whatif_sla_{queue}.csv'} and .png")
+
+
 # --------------------------------------------------------------------------- reports
 
 report_app = typer.Typer(help="Reports: performance (kpi).", no_args_is_help=True)

@@ -155,6 +155,9 @@ def run_plan(
         _schedule_and_evaluate(result, availability, timings, progress)
     with _stage("write", timings, progress):
         result.outputs = _write(result, Path(out_dir))
+        # the configuration travels with the plan, for what-ifs on it later
+        config_text = Path(config_path).read_text(encoding="utf-8")
+        result.outputs["config"] = io.write_text(config_text, Path(out_dir) / "plan.toml")
     return result
 
 
