@@ -188,12 +188,40 @@ def plan(
     horizon: Annotated[str, typer.Option(help="Forecast horizon after the history.")] = "7D",
     method: Annotated[str, typer.Option(help="Forecast method.")] = "auto",
     jobs: Annotated[int, typer.Option(help="Parallel processes for the forecast.")] = 1,
+    simulate: Annotated[
+        int, typer.Option(help="Replications of a simulation of the roster (0: none).")
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the simulation.")] = 0,
 ) -> None:
     """The weekly plan: validate, forecast, requirements, schedule, evaluate, write."""
-    _run_plan(history, config, out_dir, agents, availability, special_days, horizon, method, jobs)
+    _run_plan(
+        history,
+        config,
+        out_dir,
+        agents,
+        availability,
+        special_days,
+        horizon,
+        method,
+        jobs,
+        simulate,
+        seed,
+    )
 
 
-def _run_plan(history, config, out_dir, agents, availability, special_days, horizon, method, jobs):
+def _run_plan(
+    history,
+    config,
+    out_dir,
+    agents,
+    availability,
+    special_days,
+    horizon,
+    method,
+    jobs,
+    simulate=0,
+    seed=0,
+):
     from staffplan.pipeline import StageError, run_plan
 
     def progress(stage: str, state: str) -> None:
@@ -211,6 +239,8 @@ def _run_plan(history, config, out_dir, agents, availability, special_days, hori
             horizon=horizon,
             method=method,
             n_jobs=jobs,
+            simulate=simulate,
+            seed=seed,
             progress=progress,
         )
     except StageError as exc:
@@ -249,6 +279,8 @@ def _print_weekly(result) -> None:
         "abandoned",
         "occupancy",
     )
+    simulated = "sim_service_level" in result.weekly
+    columns += ("simulated SL (95% CI)",) if simulated else ()
     for name in columns:
         table.add_column(name, justify="left" if name == "queue" else "right")
     coverage = result.coverage
@@ -264,6 +296,14 @@ def _print_weekly(result) -> None:
             "-" if row.asa_s != row.asa_s else f"{row.asa_s:.1f}",
             _pct(row.abandon_rate),
             _pct(row.occupancy),
+            *(
+                [
+                    f"{row.sim_service_level:.1%} ({row.sim_service_level_lo:.1%}-"
+                    f"{row.sim_service_level_hi:.1%})"
+                ]
+                if simulated
+                else []
+            ),
         )
     out.print(table)
     sched = result.schedule

@@ -90,6 +90,8 @@ def run_plan(
     horizon: str = "7D",
     method: str = "auto",
     n_jobs: int = 1,
+    simulate: int = 0,
+    seed: int = 0,
     progress: Progress | None = None,
 ) -> PlanResult:
     """Run the weekly plan and write its outputs into ``out_dir``.
@@ -108,6 +110,11 @@ def run_plan(
         Forecast method (``"auto"`` chooses per queue by backtest).
     n_jobs : int
         Processes for the forecast.
+    simulate : int
+        Replications of the discrete-event simulation of the roster (0: none); adds the
+        ``sim_*`` columns (with confidence bounds) to the coverage and the weekly service.
+    seed : int
+        Seed of the simulation.
     progress : callable, optional
         Called with (stage, "start" | "done" | "failed").
 
@@ -153,6 +160,8 @@ def run_plan(
     result.plan_id = _plan_id(config)
     if getattr(config, "shifts", None) is not None:
         _schedule_and_evaluate(result, availability, timings, progress)
+        if simulate:
+            _simulate(result, simulate, seed, timings, progress)
     with _stage("write", timings, progress):
         result.outputs = _write(result, Path(out_dir))
         # the configuration travels with the plan, for what-ifs on it later
@@ -194,6 +203,26 @@ def _schedule_and_evaluate(result: PlanResult, availability, timings, progress) 
         result.recommendations = plan_recommendations(
             result.coverage, config, pairs=shared_skills(skills)
         ) + _deadline_notes(result.requirements)
+
+
+def _simulate(result: PlanResult, replications: int, seed: int, timings, progress) -> None:
+    from staffplan.simulation import simulate
+
+    key = ["interval_start", "queue"]
+    with _stage("simulate", timings, progress):
+        sim = simulate(
+            result.schedule.activities,
+            result.forecast,
+            result.config,
+            roster=result.schedule.roster,
+            replications=replications,
+            seed=seed,
+            absence=result.config.center.shrinkage,
+        )
+        columns = [c for c in sim.intervals.columns if c.startswith("sim_")]
+        result.coverage = result.coverage.merge(sim.intervals[key + columns], on=key, how="left")
+        totals = sim.queues[["queue", *[c for c in sim.queues.columns if c.startswith("sim_")]]]
+        result.weekly = result.weekly.merge(totals, on="queue", how="left")
 
 
 def _deadline_notes(requirements: Requirements) -> list:

@@ -91,6 +91,7 @@ def simulate(
     replications: int = 10,
     seed: int = 0,
     level: float = 0.95,
+    absence: float = 0.0,
 ) -> SimulationResult:
     """Simulate the roster against the forecast.
 
@@ -112,6 +113,11 @@ def simulate(
         Seed of the replications' random streams (reproducible).
     level : float
         Confidence level of the intervals.
+    absence : float
+        Probability that an agent misses a whole rostered day, drawn independently per
+        agent-day and replication: the plan's shrinkage modelled as absence (the analytic
+        stage instead removes that share of agents from every interval, so with absence the
+        simulation also shows the risk of a bad day).
 
     Returns
     -------
@@ -123,7 +129,9 @@ def simulate(
         )
     setup = _Setup.build(activities, forecast, config, roster)
     streams = np.random.SeedSequence(seed).spawn(replications)
-    runs = [_replicate(setup, np.random.default_rng(s)) for s in streams]
+    if not 0.0 <= absence < 1.0:
+        raise ValueError(f"absence must be in [0, 1), got {absence}")
+    runs = [_replicate(setup, np.random.default_rng(s), absence) for s in streams]
     return _summarise(setup, runs, level)
 
 
@@ -140,7 +148,7 @@ class _Setup:
     concurrency: np.ndarray  # per queue
     deferred: np.ndarray  # per queue bool (email)
     agents: list[_Agent]
-    shifts: list[tuple[float, int, int]]  # (time_s, kind, agent)
+    shifts: list[tuple[float, int, int, int]]  # (time_s, kind, agent, agent-day)
     horizon_s: float
 
     @classmethod
@@ -180,14 +188,15 @@ class _Setup:
         )
 
 
-def _agents(activities, roster, index, first) -> tuple[list[_Agent], list[tuple[float, int, int]]]:
+def _agents(activities, roster, index, first) -> tuple[list[_Agent], list[tuple]]:
     work = activities[activities["activity"] == "work"]
     priorities = {}
     if roster is not None:
         for row in roster.itertuples(index=False):
             priorities[(str(row.agent_id), str(row.date))] = str(row.queues)
     agents: list[_Agent] = []
-    shifts: list[tuple[float, int, int]] = []
+    shifts: list[tuple[float, int, int, int]] = []
+    days: dict[tuple[str, str], int] = {}
     # An agent's priorities may change by date: one simulated agent per (agent, date).
     keyed: dict[tuple[str, str], int] = {}
     for row in work.itertuples(index=False):
@@ -201,12 +210,13 @@ def _agents(activities, roster, index, first) -> tuple[list[_Agent], list[tuple[
         who = keyed[key]
         start = (row.start.tz_convert("UTC") - first).total_seconds()
         end = (row.end.tz_convert("UTC") - first).total_seconds()
-        shifts.append((start, _SHIFT_ON, who))
-        shifts.append((end, _SHIFT_OFF, who))
+        day = days.setdefault((str(row.agent_id), date), len(days))
+        shifts.append((start, _SHIFT_ON, who, day))
+        shifts.append((end, _SHIFT_OFF, who, day))
     return agents, shifts
 
 
-def _replicate(setup: _Setup, rng: np.random.Generator) -> list[list[_Contact]]:
+def _replicate(setup: _Setup, rng: np.random.Generator, absence: float = 0.0) -> list:
     """One replication: every contact of every queue with its outcome."""
     events: list[tuple[float, int, int, int, object]] = []
     seq = 0
@@ -221,7 +231,11 @@ def _replicate(setup: _Setup, rng: np.random.Generator) -> list[list[_Contact]]:
                 contacts[q].append(contact)
                 events.append((float(t), _ARRIVE, seq, q, contact))
                 seq += 1
-    for t, kind, who in setup.shifts:
+    n_days = 1 + max((s[3] for s in setup.shifts), default=-1)
+    absent = rng.random(n_days) < absence
+    for t, kind, who, day in setup.shifts:
+        if absent[day]:
+            continue
         events.append((t, kind, seq, who, None))
         seq += 1
     heapq.heapify(events)
