@@ -100,38 +100,6 @@ def _shift_minutes(d: int, shift: ShiftType) -> tuple[int, int]:
     return start, start + shift.length * im
 
 
-def _add_coverage(model: MipModel, q_l, t_l, c_l, v_l, grid: Grid, rules: ShiftRules) -> None:
-    """Soft coverage rows ``sum(work on q at t) + under - over = required`` per (queue, t)."""
-    n_q, n_t = grid.required.shape
-    w = rules.weights
-    under = model.add_vars(
-        n_q * n_t, cost=(w.under_staffing * grid.under_cost).reshape(-1), name="under"
-    )
-    over = model.add_vars(n_q * n_t, cost=w.over_staffing, name="over")
-    if q_l:
-        q_a, t_a, c_a, v_a = (np.concatenate(x) for x in (q_l, t_l, c_l, v_l))
-        keep = (t_a < n_t) & (v_a > 0)
-        key = q_a[keep] * n_t + t_a[keep]
-        c_a, v_a = c_a[keep], v_a[keep]
-        order = np.argsort(key, kind="stable")
-        key, c_a, v_a = key[order], c_a[order], v_a[order]
-    else:
-        key, c_a, v_a = np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-    bounds = np.searchsorted(key, np.arange(n_q * n_t + 1))
-    req = grid.required.reshape(-1)
-    for i in range(n_q * n_t):
-        s, e = bounds[i], bounds[i + 1]
-        model.add_row(
-            np.r_[c_a[s:e], under[i], over[i]], np.r_[v_a[s:e], 1.0, -1.0], req[i], req[i]
-        )
-
-
-def _shift_minutes(d: int, shift: ShiftType) -> tuple[int, int]:
-    im = shift.interval_minutes
-    start = d * 1440 + shift.start * im
-    return start, start + shift.length * im
-
-
 def _overlaps(span: tuple[int, int], req) -> bool:
     return span[0] < req.end_min and req.start_min < span[1]
 
