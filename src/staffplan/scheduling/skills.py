@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from staffplan.schema.agents import parse_skills as schema_parse_skills
+
 __all__ = [
     "allocate_universal",
     "format_skills",
@@ -20,31 +22,17 @@ __all__ = [
 
 
 def parse_skills(text: str | None, *, where: str = "skills") -> dict[str, int]:
-    """Parse ``"sales:1|chat:2"`` into ``{"sales": 1, "chat": 2}``.
+    """Parse ``"sales:1|chat:2"`` into ``{"sales": 1, "chat": 2}`` (empty: no skills).
 
-    A queue without ``:priority`` gets priority 1. Raises ``ValueError`` naming ``where`` on a
-    malformed entry.
+    The grammar is :func:`staffplan.schema.parse_skills` (the one agents.csv is validated
+    with); a malformed entry raises ``ValueError`` prefixed with ``where``.
     """
     if text is None or (isinstance(text, float) and np.isnan(text)) or not str(text).strip():
         return {}
-    out: dict[str, int] = {}
-    for part in str(text).split("|"):
-        part = part.strip()
-        if not part:
-            continue
-        name, _, prio = part.partition(":")
-        name = name.strip()
-        try:
-            level = int(prio) if prio.strip() else 1
-        except ValueError:
-            level = 0
-        if not name or level < 1:
-            raise ValueError(
-                f"{where}: expected 'queue:priority' entries separated by '|' with priority 1, "
-                f"2, ... (1 = highest), got {text!r}"
-            )
-        out[name] = level
-    return out
+    try:
+        return schema_parse_skills(str(text))
+    except ValueError as exc:
+        raise ValueError(f"{where}: {exc}") from None
 
 
 def format_skills(skills: dict[str, int]) -> str:
