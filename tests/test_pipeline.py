@@ -29,6 +29,8 @@ def plan(tmp_path_factory):
         folder / "out",
         agents_path=SAMPLES / "agents.csv",
         availability_path=SAMPLES / "availability.csv",
+        simulate=3,
+        seed=1,
     )
     return result, folder / "out"
 
@@ -115,3 +117,14 @@ def test_whatif_on_the_plan(plan):
     assert (out / "whatif_sla_sales.png").stat().st_size > 1000
     bad = runner.invoke(app, ["whatif", "--plan-dir", str(out), "--sl", "sale=90/20"])
     assert bad.exit_code == 2 and "unknown queue sale" in bad.output
+
+
+def test_simulated_service_comes_with_bounds(plan):
+    result, out = plan
+    weekly = result.weekly.set_index("queue")
+    lo, mid, hi = (weekly[f"sim_service_level{s}"] for s in ("_lo", "", "_hi"))
+    assert ((lo >= 0) & (lo <= mid) & (mid <= hi) & (hi <= 1.0 + 1e-9)).all()
+    coverage = pd.read_csv(out / "coverage.csv")
+    assert "sim_service_level" in coverage.columns and "sim_abandon_rate_hi" in coverage.columns
+    document = json.loads((out / "plan.json").read_text())
+    assert all(q["simulated_service_level"] is not None for q in document["queues"])

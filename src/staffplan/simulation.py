@@ -371,7 +371,7 @@ def _summarise(setup: _Setup, runs, level: float) -> SimulationResult:
         }
     )
     for name, values in (("service_level", sl), ("asa_s", asa), ("abandon_rate", abandon)):
-        mean, lo, hi = _mean_ci(values, level)
+        mean, lo, hi = _mean_ci(values, level, fraction=name != "asa_s")
         frame[f"sim_{name}"] = mean.ravel()
         frame[f"sim_{name}_lo"] = lo.ravel()
         frame[f"sim_{name}_hi"] = hi.ravel()
@@ -390,13 +390,16 @@ def _queue_totals(setup: _Setup, stack: dict[str, np.ndarray], level: float) -> 
         }
     frame = pd.DataFrame({"queue": setup.queues, "sim_offered": sums["offered"].mean(axis=0)})
     for name, values in measures.items():
-        mean, lo, hi = _mean_ci(values, level)
+        mean, lo, hi = _mean_ci(values, level, fraction=name != "asa_s")
         frame[f"sim_{name}"], frame[f"sim_{name}_lo"], frame[f"sim_{name}_hi"] = mean, lo, hi
     return frame
 
 
-def _mean_ci(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Mean over replications (axis 0) and a Student-t confidence interval, ignoring NaN."""
+def _mean_ci(
+    values: np.ndarray, level: float, *, fraction: bool = False
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Mean over replications (axis 0) and a Student-t confidence interval, ignoring NaN;
+    bounds of a ``fraction`` are clipped to [0, 1]."""
     count = np.sum(~np.isnan(values), axis=0)
     with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices: no contacts there
@@ -405,4 +408,7 @@ def _mean_ci(values: np.ndarray, level: float) -> tuple[np.ndarray, np.ndarray, 
         t = stats.t.ppf(0.5 + level / 2, np.maximum(count - 1, 1))
         half = np.where(count > 1, t * spread / np.sqrt(np.maximum(count, 1)), np.nan)
     mean = np.where(count > 0, mean, np.nan)
-    return mean, mean - half, mean + half
+    lo, hi = mean - half, mean + half
+    if fraction:
+        lo, hi = np.clip(lo, 0.0, 1.0), np.clip(hi, 0.0, 1.0)
+    return mean, lo, hi
