@@ -10,11 +10,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from staffplan.forecast import fit, nb_band, write_card_json
+from staffplan.forecast import fit, nb_band
 from staffplan.forecast.cards import card_from_dict
 from staffplan.forecast.grid import horizon_index
 from staffplan.forecast.intervals import calibrate_dispersion, coverage
 from staffplan.forecast.methods import TrainSet, month_factors, month_position, weekly_mean
+from staffplan.io import write_model_cards
 
 
 def test_month_position_is_continuous_across_month_end():
@@ -82,7 +83,7 @@ def test_card_written_as_json(tmp_path):
 
     card = fit(make_history(weeks=5))["sales"]
     path = tmp_path / "models" / "sales.json"
-    write_card_json(card, path)
+    write_model_cards({"sales": card}, path.parent)
     assert card_from_dict(json.loads(path.read_text())) == card
 
 

@@ -514,9 +514,11 @@ def _print_requirements(result, plan: PlanConfig) -> None:
     for name in ("queue", "calls", "agent-hours", "scheduled hours", "peak agents"):
         table.add_column(name, justify="left" if name == "queue" else "right")
     table.add_column("expected SL / target", justify="right")
+    from staffplan.evaluate import weighted_mean
+
     for queue, rows in result.frame.groupby("queue", sort=False):
-        weights = rows["calls"].to_numpy()
-        sl = float((rows["service_level"] * weights).sum() / weights.sum()) if weights.sum() else 1
+        sl = weighted_mean(rows["service_level"], rows["calls"])
+        sl = 1.0 if sl != sl else sl  # no calls at all: nothing to miss
         table.add_row(
             str(queue),
             f"{rows['calls'].sum():,.0f}",
@@ -765,8 +767,9 @@ def _cost_per_hour(plan_dir: Path) -> float:
 
 def _roster_delivers(plan_dir, plan_config, scenario, forecast, roster_under):
     """Call-weighted service per queue of the plan's roster under the scenario, or None."""
-    import numpy as np
     import pandas as pd
+
+    from staffplan.evaluate import agents_on_contacts, weighted_mean
 
     path = plan_dir / "coverage.csv"
     if not path.is_file():
@@ -775,18 +778,14 @@ def _roster_delivers(plan_dir, plan_config, scenario, forecast, roster_under):
     coverage["interval_start"] = pd.to_datetime(coverage["interval_start"], utc=True).dt.tz_convert(
         forecast["interval_start"].dt.tz
     )
-    keep = 1.0 - plan_config.center.shrinkage
     staffing = coverage[["interval_start", "queue"]].assign(
-        agents=np.round(coverage["scheduled"] * keep + 1e-9)
+        agents=agents_on_contacts(coverage["scheduled"], plan_config.center.shrinkage)
     )
     frame = roster_under(scenario, staffing, forecast, plan_config)
-    result = {}
-    for queue, part in frame.groupby("queue"):
-        weights = part["calls"].to_numpy(float)
-        result[str(queue)] = (
-            float(np.average(part["service_level"], weights=weights)) if weights.sum() else 1.0
-        )
-    return result
+    return {
+        str(queue): weighted_mean(part["service_level"], part["calls"])
+        for queue, part in frame.groupby("queue")
+    }
 
 
 def _print_whatif(table, delivered) -> None:

@@ -15,7 +15,7 @@ import pandas as pd
 from staffplan.config import PlanConfig
 from staffplan.requirements import evaluate
 
-__all__ = ["evaluate_coverage", "weekly_service"]
+__all__ = ["agents_on_contacts", "evaluate_coverage", "weekly_service", "weighted_mean"]
 
 
 def evaluate_coverage(
@@ -39,14 +39,13 @@ def evaluate_coverage(
         ``service_level``, ``asa_s``, ``occupancy``, ``abandon_rate`` and, where the forecast
         has a band, ``service_level_hi``, ``abandon_rate_hi`` (if the upper band arrives).
     """
-    keep = 1.0 - config.center.shrinkage
     frame = forecast.merge(
         coverage[["interval_start", "queue", "required", "scheduled"]],
         on=["interval_start", "queue"],
         how="left",
     )
     frame[["required", "scheduled"]] = frame[["required", "scheduled"]].fillna(0.0)
-    frame["agents_on_contacts"] = np.round(frame["scheduled"].to_numpy(float) * keep + 1e-9)
+    frame["agents_on_contacts"] = agents_on_contacts(frame["scheduled"], config.center.shrinkage)
     staffing = frame[["interval_start", "queue"]].assign(agents=frame["agents_on_contacts"])
     expected = evaluate(staffing, frame, config)
     key = ["interval_start", "queue"]
@@ -80,12 +79,21 @@ def weekly_service(coverage: pd.DataFrame, config: PlanConfig) -> pd.DataFrame:
         row = {"queue": queue, "calls": float(weights.sum())}
         for column in ("service_level", "service_level_hi", "asa_s", "abandon_rate", "occupancy"):
             if column in part:
-                row[column] = _weighted(part[column].to_numpy(float), weights)
+                row[column] = weighted_mean(part[column], weights)
         row["target_service_level"] = config.queue(str(queue)).service_level
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def _weighted(values: np.ndarray, weights: np.ndarray) -> float:
+def agents_on_contacts(scheduled, shrinkage: float) -> np.ndarray:
+    """Agents expected on contacts: scheduled agents times ``1 - shrinkage``, to the nearest
+    whole agent."""
+    return np.round(np.asarray(scheduled, dtype=float) * (1.0 - shrinkage) + 1e-9)
+
+
+def weighted_mean(values, weights) -> float:
+    """Call-weighted mean ignoring NaN and zero weights (NaN when nothing is left)."""
+    values = np.asarray(values, dtype=float)
+    weights = np.asarray(weights, dtype=float)
     ok = ~np.isnan(values) & (weights > 0)
     return float(np.average(values[ok], weights=weights[ok])) if ok.any() else float("nan")

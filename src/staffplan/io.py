@@ -43,7 +43,6 @@ __all__ = [
     "read_table",
     "write_csv",
     "write_bytes",
-    "write_figure",
     "write_json",
     "write_model_cards",
     "write_sample",
@@ -321,15 +320,6 @@ def write_bytes(data: bytes, path: str | Path) -> Path:
     with atomic_write(path, "wb") as handle:
         handle.write(data)
     return Path(path)
-
-
-def write_figure(fig: Any, path: str | Path, dpi: int = 110) -> Path:
-    """Save a matplotlib Figure as PNG atomically."""
-    import io as _io
-
-    buffer = _io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return write_bytes(buffer.getvalue(), path)
 
 
 def write_json(data: Any, path: str | Path, *, default: Callable | None = str) -> Path:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,27 +57,30 @@ class PlanResult:
     plan_id: str = ""
 
 
+@contextmanager
 def _stage(name: str, timings: dict[str, float], progress: Progress | None):
-    """Context manager timing a stage and naming it in errors that are not input errors."""
+    """Time a stage; name it in errors that are not input errors."""
+    if progress:
+        progress(name, "start")
+    start = time.perf_counter()
+    try:
+        yield
+    except (InputError, StageError):
+        _finish(name, start, timings, progress, "failed")
+        raise
+    except ValueError as exc:
+        _finish(name, start, timings, progress, "failed")
+        raise InputError(Problem(f"{name}: {exc}")) from exc
+    except Exception as exc:
+        _finish(name, start, timings, progress, "failed")
+        raise StageError(name, exc) from exc
+    _finish(name, start, timings, progress, "done")
 
-    class _Timer:
-        def __enter__(self):
-            if progress:
-                progress(name, "start")
-            self.start = time.perf_counter()
-            return self
 
-        def __exit__(self, kind, exc, tb):
-            timings[name] = time.perf_counter() - self.start
-            if progress:
-                progress(name, "done" if exc is None else "failed")
-            if exc is not None and not isinstance(exc, InputError | StageError):
-                if isinstance(exc, ValueError):
-                    raise InputError(Problem(f"{name}: {exc}")) from exc
-                raise StageError(name, exc) from exc
-            return False
-
-    return _Timer()
+def _finish(name: str, start: float, timings, progress, state: str) -> None:
+    timings[name] = time.perf_counter() - start
+    if progress:
+        progress(name, state)
 
 
 def run_plan(

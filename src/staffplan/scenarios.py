@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from staffplan.config import PlanConfig
+from staffplan.evaluate import weighted_mean
 from staffplan.requirements import compute, evaluate
 
 __all__ = [
@@ -137,9 +138,9 @@ def summarise(
                 "scheduled_hours": scheduled_h,
                 "fte": scheduled_h / fte_hours_week * 7.0 / days,
                 "cost": scheduled_h * cost_per_hour,
-                "service_level": _weighted(part["service_level"], weights),
-                "asa_s": _weighted(part["asa_s"], weights),
-                "abandon_rate": _weighted(part["abandon_rate"], weights),
+                "service_level": weighted_mean(part["service_level"], weights),
+                "asa_s": weighted_mean(part["asa_s"], weights),
+                "abandon_rate": weighted_mean(part["abandon_rate"], weights),
             }
         )
     return pd.DataFrame(rows)
@@ -149,12 +150,6 @@ def _days(frame: pd.DataFrame) -> float:
     starts = frame["interval_start"]
     span = (starts.max() - starts.min()).total_seconds() / 86400.0
     return max(np.ceil(span - 1e-9), 1.0)
-
-
-def _weighted(values: pd.Series, weights: np.ndarray) -> float:
-    values = values.to_numpy(float)
-    ok = ~np.isnan(values) & (weights > 0)
-    return float(np.average(values[ok], weights=weights[ok])) if ok.any() else float("nan")
 
 
 def compare(base: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:

@@ -7,7 +7,7 @@ Public API: :func:`forecast`, :func:`fit`, :func:`backtest`, special days
 
 from .backtest import backtest, backtest_origins
 from .calendar import SpecialDay, SpecialDays, special_days_from_frame
-from .cards import ModelCard, card_from_dict, card_to_dict, write_card_json
+from .cards import ModelCard, card_from_dict, card_to_dict
 from .engine import fit, forecast
 from .intervals import nb_band
 from .selection import AUTO_CANDIDATES, METHOD_GRIDS, MethodSpec
@@ -27,5 +27,4 @@ __all__ = [
     "forecast",
     "nb_band",
     "special_days_from_frame",
-    "write_card_json",
 ]

@@ -7,15 +7,11 @@ pickles: a card is plain JSON and can be read back with :func:`card_from_dict`.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .selection import MethodSpec
 
-__all__ = ["CARD_VERSION", "ModelCard", "card_from_dict", "card_to_dict", "write_card_json"]
+__all__ = ["CARD_VERSION", "ModelCard", "card_from_dict", "card_to_dict"]
 
 CARD_VERSION = 1
 
@@ -111,16 +107,3 @@ def card_from_dict(data: dict) -> ModelCard:
         metrics={k: (float("nan") if v is None else v) for k, v in data["metrics"].items()},
         versions=dict(data.get("versions", {})),
     )
-
-
-def write_card_json(card: ModelCard, path: str | Path) -> None:
-    """Write a card as JSON atomically (temporary file + rename).
-
-    TO MOVE into ``staffplan.io``: only io.py touches files.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        json.dump(card_to_dict(card), fh, indent=2, sort_keys=True)
-    os.replace(tmp, path)
