@@ -703,93 +703,97 @@ def whatif(
     sl_grid: Annotated[
         str | None, typer.Option(help="SLA cost curve: QUEUE=70/20,80/20,90/20,90/10")
     ] = None,
+    reschedule: Annotated[
+        bool,
+        typer.Option(
+            help="Schedule a new roster for the scenario with the plan's agents "
+            "(the plan folder's agents.csv)."
+        ),
+    ] = False,
+    out_dir: Annotated[
+        Path | None, typer.Option(help="Write the scenario as a plan folder of its own here.")
+    ] = None,
     jobs: Annotated[int, typer.Option(help="Parallel processes for the scenarios.")] = 1,
 ) -> None:
-    """Compare a scenario with the plan: hours, FTE, cost and the service of today's roster."""
-    from staffplan.io import read_forecast, write_bytes, write_csv
-    from staffplan.reporting import png_bytes, sla_curve_figure
-    from staffplan.scenarios import (
-        Scenario,
-        compare,
-        parse_percent,
-        parse_target,
-        roster_under,
-        run_scenarios,
-        sla_cost_curve,
-        summarise,
-    )
+    """Compare a scenario with the plan: hours, FTE, cost and the service of today's roster
+    (and of a new roster with --reschedule)."""
+    from staffplan.pipeline import StageError
+    from staffplan.scenarios import Scenario, parse_percent, parse_target
+    from staffplan.whatif import run_whatif
 
-    plan_config = load_config(plan_dir / "plan.toml")
-    forecast = read_forecast(plan_dir / "forecast.csv", plan_config).frame
-    cost = _cost_per_hour(plan_dir)
+    if sl_grid:
+        if reschedule or out_dir is not None:
+            raise InputError(
+                Problem(
+                    "--sl-grid draws a cost curve into the plan folder; --reschedule and "
+                    "--out-dir apply to one scenario",
+                    where="--sl-grid",
+                    fix="run the curve and the scenario as two commands",
+                )
+            )
+        _sl_curve(plan_dir, sl_grid, jobs)
+        return
     try:
-        if sl_grid:
-            queue, _, grid = sl_grid.partition("=")
-            targets = [parse_target(f"{queue}={t}")[1] for t in grid.split(",") if t]
-            curve = sla_cost_curve(
-                queue, targets, forecast, plan_config, cost_per_hour=cost, n_jobs=jobs
-            )
-            write_csv(curve, plan_dir / f"whatif_sla_{queue}.csv")
-            write_bytes(
-                png_bytes(sla_curve_figure(curve, queue)), plan_dir / f"whatif_sla_{queue}.png"
-            )
-            _print_curve(curve, queue, plan_dir)
-            return
         scenario = Scenario(
-            name="scenario",
+            name="what-if",
             targets=dict(parse_target(t) for t in sl or []),
             volume_factor=parse_percent(volume),
             aht_factor=parse_percent(aht),
             shrinkage=shrinkage,
         )
-        base, other = run_scenarios(
-            [Scenario("base"), scenario], forecast, plan_config, n_jobs=jobs
+    except ValueError as exc:
+        raise InputError(Problem(str(exc), fix="see `staffplan whatif --help`")) from None
+
+    def progress(stage: str, state: str) -> None:
+        if state == "start":
+            err.print(f"[dim]... {stage}[/]")
+
+    try:
+        result = run_whatif(
+            plan_dir,
+            scenario,
+            out_dir=out_dir,
+            reschedule=reschedule,
+            n_jobs=jobs,
+            progress=progress,
+        )
+    except StageError as exc:
+        err.print(f"[bold red]What-if failed[/] in stage '{exc.stage}': {exc.__cause__}")
+        err.print("Nothing was written.")
+        raise typer.Exit(1) from None
+    _print_whatif(result)
+
+
+def _sl_curve(plan_dir: Path, sl_grid: str, jobs: int) -> None:
+    """``--sl-grid``: the SLA cost curve of one queue, written into the plan folder."""
+    from staffplan.io import read_forecast, write_bytes, write_csv
+    from staffplan.reporting import png_bytes, sla_curve_figure
+    from staffplan.scenarios import parse_target, sla_cost_curve
+    from staffplan.whatif import cost_per_hour
+
+    plan_config = load_config(plan_dir / "plan.toml")
+    forecast = read_forecast(plan_dir / "forecast.csv", plan_config).frame
+    try:
+        queue, _, grid = sl_grid.partition("=")
+        targets = [parse_target(f"{queue}={t}")[1] for t in grid.split(",") if t]
+        curve = sla_cost_curve(
+            queue,
+            targets,
+            forecast,
+            plan_config,
+            cost_per_hour=cost_per_hour(plan_dir),
+            n_jobs=jobs,
         )
     except ValueError as exc:
         raise InputError(Problem(str(exc), fix="see `staffplan whatif --help`")) from None
-    table = compare(
-        summarise(base, plan_config, cost_per_hour=cost),
-        summarise(other, plan_config, cost_per_hour=cost),
-    )
-    delivered = _roster_delivers(plan_dir, plan_config, scenario, forecast, roster_under)
-    _print_whatif(table, delivered)
+    write_csv(curve, plan_dir / f"whatif_sla_{queue}.csv")
+    write_bytes(png_bytes(sla_curve_figure(curve, queue)), plan_dir / f"whatif_sla_{queue}.png")
+    _print_curve(curve, queue, plan_dir)
 
 
-def _cost_per_hour(plan_dir: Path) -> float:
-    import json
-
-    try:
-        document = json.loads((plan_dir / "plan.json").read_text())
-        return float(document["cost"]) / float(document["paid_hours"])
-    except (OSError, KeyError, TypeError, ValueError, ZeroDivisionError):
-        return 0.0
-
-
-def _roster_delivers(plan_dir, plan_config, scenario, forecast, roster_under):
-    """Call-weighted service per queue of the plan's roster under the scenario, or None."""
-    import pandas as pd
-
-    from staffplan.evaluate import agents_on_contacts, weighted_mean
-
-    path = plan_dir / "coverage.csv"
-    if not path.is_file():
-        return None
-    coverage = pd.read_csv(path)
-    coverage["interval_start"] = pd.to_datetime(coverage["interval_start"], utc=True).dt.tz_convert(
-        forecast["interval_start"].dt.tz
-    )
-    staffing = coverage[["interval_start", "queue"]].assign(
-        agents=agents_on_contacts(coverage["scheduled"], plan_config.center.shrinkage)
-    )
-    frame = roster_under(scenario, staffing, forecast, plan_config)
-    return {
-        str(queue): weighted_mean(part["service_level"], part["calls"])
-        for queue, part in frame.groupby("queue")
-    }
-
-
-def _print_whatif(table, delivered) -> None:
-    grid = Table(title="What-if against the plan", title_justify="left")
+def _print_whatif(result) -> None:
+    table = result.comparison
+    grid = Table(title=f"What-if against plan {result.base_plan_id}", title_justify="left")
     for name in (
         "queue",
         "scheduled h base",
@@ -803,7 +807,6 @@ def _print_whatif(table, delivered) -> None:
     ):
         grid.add_column(name, justify="left" if name == "queue" else "right")
     for row in table.itertuples(index=False):
-        today = "-" if delivered is None else f"{delivered.get(row.queue, float('nan')):.1%}"
         grid.add_row(
             str(row.queue),
             f"{row.scheduled_hours_base:,.0f}",
@@ -813,13 +816,52 @@ def _print_whatif(table, delivered) -> None:
             f"{row.fte_scenario:,.1f}",
             f"{row.cost_change:+,.0f}",
             f"{row.service_level_scenario:.1%}",
-            today,
+            _pct(row.roster_service_level),
         )
     out.print(grid)
     out.print(
         "scheduled h: agent-hours to schedule (after shrinkage) for the scenario's targets; "
         "SL of today's roster: what the plan's roster delivers under the scenario"
     )
+    if "rescheduled_service_level" in table:
+        _print_rescheduled(table)
+        _print_totals(result.totals)
+    if result.outputs:
+        folder = Path(next(iter(result.outputs.values()))).parent
+        count = len(result.outputs)
+        out.print(f"[bold]Scenario plan[/] {result.plan_id}: {count} files in {folder}")
+
+
+def _print_rescheduled(table) -> None:
+    grid = Table(title="A new roster for the scenario", title_justify="left")
+    for name in ("queue", "today's roster h", "new roster h", "change", "SL today", "SL new"):
+        grid.add_column(name, justify="left" if name == "queue" else "right")
+    for row in table.itertuples(index=False):
+        grid.add_row(
+            str(row.queue),
+            _hours(row.roster_scheduled_hours),
+            _hours(row.rescheduled_paid_hours),
+            _hours(row.rescheduled_paid_hours_change, "+"),
+            _pct(row.roster_service_level),
+            _pct(row.rescheduled_service_level),
+        )
+    out.print(grid)
+    out.print("roster h: agent-hours at work on the queue; SL: under the scenario")
+
+
+def _print_totals(totals: dict) -> None:
+    """The whole roster: paid hours and cost of the plan's roster and of the new one."""
+    out.print(
+        f"Roster paid hours {_hours(totals['paid_hours_base'])} -> "
+        f"{_hours(totals['paid_hours'])} ({_hours(totals['paid_hours_change'], '+')}), cost "
+        f"{_hours(totals['cost_base'])} -> {_hours(totals['cost'])} "
+        f"({_hours(totals['cost_change'], '+')})"
+    )
+
+
+def _hours(value, sign: str = "") -> str:
+    """A whole number with thousands separators ("-" when unknown)."""
+    return "-" if value is None or value != value else f"{value:{sign},.0f}"
 
 
 def _print_curve(curve, queue: str, plan_dir: Path) -> None:

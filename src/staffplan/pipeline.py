@@ -1,12 +1,19 @@
 """``run_plan``: the weekly plan, stage by stage, in one readable function.
 
 validate -> forecast -> requirements -> schedule -> evaluate -> write. Every stage runs in
-memory first; outputs are written only when all stages succeeded, each file atomically, so a
-failed stage leaves the previous plan's files as they were and says which stage failed.
+memory first; outputs are rendered in memory (:func:`render_outputs`) and written only when all
+stages succeeded (:func:`write_outputs`): a new folder appears whole, and in an existing folder
+each file is replaced atomically, so a failed stage leaves the previous plan's files as they
+were and says which stage failed. The plan folder is self-contained: it keeps ``plan.toml``
+and the agents, availability and special days it was planned with, for what-ifs later
+(:mod:`staffplan.whatif`).
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 import time
 from collections.abc import Callable
 from contextlib import contextmanager
@@ -20,9 +27,24 @@ from staffplan.config import PlanConfig, load_config
 from staffplan.errors import InputError, Problem
 from staffplan.requirements import Requirements, compute
 
-__all__ = ["PlanResult", "StageError", "run_plan"]
+__all__ = [
+    "Files",
+    "PlanResult",
+    "StageError",
+    "evaluate_schedule",
+    "input_copy_name",
+    "render_outputs",
+    "run_plan",
+    "schedule_and_evaluate",
+    "stage",
+    "write_outputs",
+]
 
 Progress = Callable[[str, str], None]
+
+#: Output files in memory: key -> (file name, content); content is a frame (written as CSV),
+#: text or bytes.
+Files = dict[str, tuple[str, "pd.DataFrame | str | bytes"]]
 
 
 class StageError(RuntimeError):
@@ -39,7 +61,8 @@ class PlanResult:
 
     ``schedule`` (a :class:`staffplan.scheduling.ScheduleResult`), ``coverage`` (evaluated,
     see :func:`staffplan.evaluate.evaluate_coverage`), ``weekly`` (service per queue) and
-    ``recommendations`` are present when ``plan.toml`` has a ``[shifts]`` table.
+    ``recommendations`` are present when ``plan.toml`` has a ``[shifts]`` table. ``scenario``
+    is the what-if settings of a scenario plan (``plan.json``'s ``scenario``), else None.
     """
 
     config: PlanConfig
@@ -55,11 +78,16 @@ class PlanResult:
     weekly: pd.DataFrame | None = None
     recommendations: list = field(default_factory=list)
     plan_id: str = ""
+    scenario: dict | None = None
 
 
 @contextmanager
-def _stage(name: str, timings: dict[str, float], progress: Progress | None):
-    """Time a stage; name it in errors that are not input errors."""
+def stage(name: str, timings: dict[str, float], progress: Progress | None):
+    """Time a stage (seconds, into ``timings``) and report it to ``progress``.
+
+    A ``ValueError`` in the stage becomes an :class:`InputError` and any other failure a
+    :class:`StageError`, both naming the stage.
+    """
     if progress:
         progress(name, "start")
     start = time.perf_counter()
@@ -138,7 +166,7 @@ def run_plan(
 
     timings: dict[str, float] = {}
     agents = availability = None
-    with _stage("validate", timings, progress):
+    with stage("validate", timings, progress):
         config = load_config(config_path)
         checked = io.read_history(history_path, config)
         warnings = list(checked.warnings)
@@ -153,25 +181,55 @@ def run_plan(
             if special_days_path is not None
             else SpecialDays(country=config.center.country)
         )
-    with _stage("forecast", timings, progress):
+        kept = _kept_inputs(  # read and checked above, so readable
+            config_path,
+            agents=agents_path,
+            availability=availability_path if agents_path is not None else None,
+            special_days=special_days_path,
+        )
+    with stage("forecast", timings, progress):
         forecast = make_forecast(
             checked.frame, horizon, method=method, calendar=calendar, n_jobs=n_jobs
         )
-    with _stage("requirements", timings, progress):
+    with stage("requirements", timings, progress):
         requirements = compute(forecast, config)
     result = PlanResult(config, checked.frame, forecast, requirements, warnings, timings)
     result.agents = agents
     result.plan_id = _plan_id(config)
     if getattr(config, "shifts", None) is not None:
-        _schedule_and_evaluate(result, availability, timings, progress)
+        schedule_and_evaluate(result, availability, timings, progress)
         if simulate:
             _simulate(result, simulate, seed, timings, progress)
-    with _stage("write", timings, progress):
-        result.outputs = _write(result, Path(out_dir))
-        # the configuration travels with the plan, for what-ifs on it later
-        config_text = Path(config_path).read_text(encoding="utf-8")
-        result.outputs["config"] = io.write_text(config_text, Path(out_dir) / "plan.toml")
+    with stage("write", timings, progress):
+        result.outputs = write_outputs({**render_outputs(result), **kept}, Path(out_dir))
     return result
+
+
+def input_copy_name(stem: str, path: str | Path) -> str:
+    """File name of an input's copy in the plan folder: ``stem`` with the input's format.
+
+    ``agents.csv`` for CSV (any separator), ``agents.csv.gz`` for gzip, ``agents.parquet`` for
+    Parquet: the readers choose the format by the suffix, so the copy keeps it.
+    """
+    suffix = Path(path).suffix.lower()
+    if suffix == ".gz":
+        return f"{stem}.csv.gz"
+    if suffix in (".parquet", ".pq"):
+        return f"{stem}.parquet"
+    return f"{stem}.csv"
+
+
+def _kept_inputs(config_path, **inputs: str | Path | None) -> Files:
+    """The configuration and the given inputs, as read now, to travel with the plan.
+
+    A re-schedule of a what-if needs them (:func:`staffplan.whatif.run_whatif`); the bytes are
+    copied as given.
+    """
+    kept: Files = {"config": ("plan.toml", Path(config_path).read_text(encoding="utf-8"))}
+    for stem, path in inputs.items():
+        if path is not None:
+            kept[stem] = (input_copy_name(stem, path), Path(path).read_bytes())
+    return kept
 
 
 def _plan_id(config: PlanConfig) -> str:
@@ -182,14 +240,21 @@ def _plan_id(config: PlanConfig) -> str:
     return f"plan-{stamp}-{config_digest(config.model_dump(mode='json'))[:8]}"
 
 
-def _schedule_and_evaluate(result: PlanResult, availability, timings, progress) -> None:
-    from staffplan.advice import plan_recommendations, shared_skills
-    from staffplan.evaluate import evaluate_coverage, weekly_service
+def schedule_and_evaluate(
+    result: PlanResult,
+    availability: pd.DataFrame | None,
+    timings: dict[str, float],
+    progress: Progress | None = None,
+) -> None:
+    """The ``schedule`` and ``evaluate`` stages for ``result.requirements``.
+
+    Schedules with ``config.shifts`` and ``config.solver`` (a roster of ``result.agents`` when
+    given, with their ``availability``), then :func:`evaluate_schedule`.
+    """
     from staffplan.scheduling import schedule
-    from staffplan.schema import parse_skills
 
     config = result.config
-    with _stage("schedule", timings, progress):
+    with stage("schedule", timings, progress):
         result.schedule = schedule(
             result.requirements.frame,
             config.shifts,
@@ -198,7 +263,24 @@ def _schedule_and_evaluate(result: PlanResult, availability, timings, progress) 
             availability=availability,
             interval_minutes=config.center.interval_minutes,
         )
-    with _stage("evaluate", timings, progress):
+    evaluate_schedule(result, timings, progress)
+
+
+def evaluate_schedule(
+    result: PlanResult, timings: dict[str, float], progress: Progress | None = None
+) -> None:
+    """The ``evaluate`` stage: the service of ``result.schedule`` for ``result.forecast``.
+
+    Sets ``result.coverage`` (see :func:`staffplan.evaluate.evaluate_coverage`),
+    ``result.weekly`` (call-weighted service per queue) and ``result.recommendations``; the
+    stage's time (seconds) goes into ``timings``.
+    """
+    from staffplan.advice import plan_recommendations, shared_skills
+    from staffplan.evaluate import evaluate_coverage, weekly_service
+    from staffplan.schema import parse_skills
+
+    config = result.config
+    with stage("evaluate", timings, progress):
         result.coverage = evaluate_coverage(result.schedule.coverage, result.forecast, config)
         result.weekly = weekly_service(result.coverage, config)
         skills = (
@@ -213,7 +295,7 @@ def _simulate(result: PlanResult, replications: int, seed: int, timings, progres
     from staffplan.simulation import simulate
 
     key = ["interval_start", "queue"]
-    with _stage("simulate", timings, progress):
+    with stage("simulate", timings, progress):
         sim = simulate(
             result.schedule.activities,
             result.forecast,
@@ -246,25 +328,41 @@ def _deadline_notes(requirements: Requirements) -> list:
     ]
 
 
-def _write(result: PlanResult, out_dir: Path) -> dict[str, Path]:
-    written = {
-        "forecast": io.write_csv(result.forecast, out_dir / "forecast.csv"),
-        "requirements": io.write_csv(result.requirements.frame, out_dir / "requirements.csv"),
+def render_outputs(result: PlanResult) -> Files:
+    """Every output of a plan, in memory: nothing is written.
+
+    Returns
+    -------
+    Files
+        ``forecast``, ``requirements`` and, with a schedule, ``roster``, ``activities``,
+        ``coverage``, ``roster_ics``, ``plan_json`` (with ``result.scenario``), ``report`` and a
+        ``figure_<name>`` PNG per figure of the report.
+    """
+    files: Files = {
+        "forecast": ("forecast.csv", result.forecast),
+        "requirements": ("requirements.csv", result.requirements.frame),
     }
     if result.schedule is None:
-        return written
-    import datetime as dt
-
-    from staffplan.feed import SolverReport, build_plan_document
-    from staffplan.reporting import plan_report_html
+        return files
     from staffplan.scheduling import roster_calendar
 
     sched = result.schedule
-    written["roster"] = io.write_csv(sched.roster, out_dir / "roster.csv")
-    written["activities"] = io.write_csv(sched.activities, out_dir / "activities.csv")
-    written["coverage"] = io.write_csv(result.coverage, out_dir / "coverage.csv")
+    files["roster"] = ("roster.csv", sched.roster)
+    files["activities"] = ("activities.csv", sched.activities)
+    files["coverage"] = ("coverage.csv", result.coverage)
     calendars = roster_calendar(sched.roster, sched.activities)
-    written["roster_ics"] = io.write_bytes(_merge_calendars(calendars), out_dir / "roster.ics")
+    files["roster_ics"] = ("roster.ics", _merge_calendars(calendars))
+    files["plan_json"] = ("plan.json", _plan_document(result).model_dump_json(indent=1))
+    files.update(_report(result))
+    return files
+
+
+def _plan_document(result: PlanResult):
+    import datetime as dt
+
+    from staffplan.feed import SolverReport, build_plan_document
+
+    sched = result.schedule
     solver = SolverReport(
         solver=str(sched.solver),
         status=str(sched.status),
@@ -273,36 +371,78 @@ def _write(result: PlanResult, out_dir: Path) -> dict[str, Path]:
         gap=_finite(sched.gap),
         seconds=_finite(sched.seconds),
     )
-    document = build_plan_document(
+    key = ["interval_start", "queue"]
+    coverage = result.coverage
+    if "calls_hi" in result.forecast and "calls_hi" not in coverage:
+        coverage = coverage.merge(result.forecast[[*key, "calls_hi"]], on=key, how="left")
+    return build_plan_document(
         plan_id=result.plan_id,
         created_at=dt.datetime.now(dt.UTC),
         config=result.config,
-        coverage=result.coverage.merge(
-            result.forecast[["interval_start", "queue", "calls_hi"]],
-            on=["interval_start", "queue"],
-            how="left",
-        ),
+        coverage=coverage,
         weekly=result.weekly,
         roster=sched.roster,
         activities=sched.activities,
         agents=result.agents,
         recommendations=result.recommendations,
         solver=solver,
+        scenario=result.scenario,
     )
-    written["plan_json"] = io.write_text(document.model_dump_json(indent=1), out_dir / "plan.json")
+
+
+def _report(result: PlanResult) -> Files:
+    """``report.html`` and its PNG figures."""
+    from staffplan.reporting import plan_report_html
+
     page, figures = plan_report_html(
         config=result.config,
         history=result.history,
         forecast=result.forecast,
         coverage=result.coverage,
         weekly=result.weekly,
-        activities=sched.activities,
+        activities=result.schedule.activities,
         recommendations=result.recommendations,
-        solver=sched.summary(),
+        solver=result.schedule.summary(),
     )
-    for name, png in figures.items():
-        written[f"figure_{name}"] = io.write_bytes(png, out_dir / f"report_{name}.png")
-    written["report"] = io.write_text(page, out_dir / "report.html")
+    files: Files = {f"figure_{name}": (f"report_{name}.png", png) for name, png in figures.items()}
+    files["report"] = ("report.html", page)
+    return files
+
+
+def write_outputs(files: Files, out_dir: str | Path) -> dict[str, Path]:
+    """Write rendered outputs into ``out_dir``; returns the written paths by key.
+
+    A folder that does not exist yet is written beside it under a temporary name and renamed
+    when complete, so it appears whole or not at all; in an existing folder each file is
+    replaced atomically (:mod:`staffplan.io`).
+    """
+    out_dir = Path(out_dir)
+    if out_dir.exists():
+        return _write_into(files, out_dir, out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.", suffix=".tmp", dir=out_dir.parent))
+    try:
+        umask = os.umask(0)
+        os.umask(umask)
+        staging.chmod(0o777 & ~umask)
+        _write_into(files, staging, out_dir)
+        staging.rename(out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return {key: out_dir / name for key, (name, _) in files.items()}
+
+
+def _write_into(files: Files, folder: Path, final: Path) -> dict[str, Path]:
+    written = {}
+    for key, (name, content) in files.items():
+        if isinstance(content, pd.DataFrame):
+            io.write_csv(content, folder / name)
+        elif isinstance(content, str):
+            io.write_text(content, folder / name)
+        else:
+            io.write_bytes(content, folder / name)
+        written[key] = final / name
     return written
 
 
