@@ -487,9 +487,13 @@ def build_roster(
             f"agent-shifts kept"
         )
     start = None
-    if lp.has_solution and len(z_keys):
-        picked = _greedy_start(lp.values[z], za, agents, shift_types, rules)
-        start = (z, picked)
+    if len(z_keys):
+        # without the relaxation (a starved machine), the greedy roster still fills every
+        # agent's contract minimum, so the search below starts from a roster, never from none
+        guide = lp.values[z] if lp.has_solution else np.zeros(len(z_keys))
+        if not lp.has_solution:
+            say("roster: the LP relaxation did not finish in time; greedy start from contracts")
+        start = (z, _greedy_start(guide, za, agents, shift_types, rules))
     remaining = settings.time_limit_s - (time.perf_counter() - t_start)
     if start is not None:
         # the greedy roster, evaluated (continuous columns completed) with z fixed; the
