@@ -19,7 +19,7 @@ demo: $(STAMP)
 	$(BIN)/staffplan demo --samples data/samples --out-dir $(OUT)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

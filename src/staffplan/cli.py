@@ -15,6 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from staffplan import __version__
+from staffplan.cli_serve import serve
+from staffplan.cli_store import plans_app
 from staffplan.config import PlanConfig, load_config
 from staffplan.errors import InputError, Problem
 from staffplan.io import read_agents, read_availability, read_history, write_json
@@ -192,6 +194,9 @@ def plan(
         int, typer.Option(help="Replications of a simulation of the roster (0: none).")
     ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the simulation.")] = 0,
+    store: Annotated[
+        Path | None, typer.Option(help="Also record the plan in this plan store (a folder).")
+    ] = None,
 ) -> None:
     """The weekly plan: validate, forecast, requirements, schedule, evaluate, write."""
     _run_plan(
@@ -207,6 +212,17 @@ def plan(
         simulate,
         seed,
     )
+    if store is not None:
+        _store_plan(out_dir, store)
+
+
+def _store_plan(out_dir: Path, store: Path) -> None:
+    """Record the plan folder ``out_dir`` in the plan store at ``store``."""
+    from staffplan.store import PlanStore
+
+    with PlanStore(store) as plans:
+        record = plans.add(out_dir)
+    out.print(f"Stored as [bold]{record.id}[/] in {plans.root}")
 
 
 def _run_plan(
@@ -371,6 +387,11 @@ def demo(
     for written in plan_result.outputs.values():
         out.print(f"  {written}")
     out.print(f"  {out_dir / 'kpi' / 'kpi.html'} (performance report of the last two weeks)")
+    _store_plan(out_dir, out_dir / "store")
+    out.print(
+        "\n[bold]Dashboard[/]: run [bold]staffplan serve --store "
+        f"{out_dir / 'store'}[/] (with .venv/bin on PATH) and open http://127.0.0.1:8000/"
+    )
 
 
 # --------------------------------------------------------------------------- erlang
@@ -884,6 +905,8 @@ def _print_curve(curve, queue: str, plan_dir: Path) -> None:
 
 report_app = typer.Typer(help="Reports: performance (kpi).", no_args_is_help=True)
 app.add_typer(report_app, name="report")
+app.add_typer(plans_app, name="plans")
+app.command("serve")(_friendly(serve))
 
 
 @report_app.command("kpi")
