@@ -56,6 +56,7 @@ DEFAULT_METHODS = [
     ("weekly_mean", {"weeks": 4, "month": True}),
     ("daily_profile", {"level": "pooled"}),
     ("daily_profile", {"level": "pooled", "month": True}),
+    ("daily_profile", {"level": "pooled", "month": True, "month_iterations": 20}),
     (
         "daily_profile",
         {"level": "pooled", "month": True, "pool_distance": 0.2, "profile_shrink": True},

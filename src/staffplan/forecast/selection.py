@@ -104,7 +104,9 @@ METHOD_GRIDS: dict[str, tuple[MethodSpec, ...]] = {
 #: before the scored ones); the plain weekly means and ETS/MSTL were clearly behind there.
 #: Tried and not kept (BENCHMARKS.md): the mean of the top 3 of larger sets with trimmed,
 #: median and 28-day levels, smoothed profiles (``profile_smooth``) and profiles shrunk towards
-#: the pooled one (``profile_shrink``): better on the tuning weeks, not on the scored ones.
+#: the pooled one (``profile_shrink``), and the backfitted day-of-month factor
+#: (``month_iterations``) with days far from their neighbours left out: better on the tuning
+#: weeks, not on the scored ones.
 AUTO_CANDIDATES: tuple[MethodSpec, ...] = METHOD_GRIDS["daily_profile"][1:4]
 #: Fewest weeks of history each method needs; below it the queue falls back to weekly_mean.
 MIN_WEEKS = {"seasonal_naive": 1, "weekly_mean": 1, "daily_profile": 3, "mstl": 3}
@@ -138,15 +140,17 @@ def predict(spec: MethodSpec, train: TrainSet, target_dates: np.ndarray) -> np.n
     """Point forecast of ``spec`` (calls per target day and clock slot).
 
     ``month=True`` among the parameters divides the training days by their day-of-month factor
-    (:func:`~.methods.month_factors`), runs the method, and multiplies by the target days' factor.
+    (:func:`~.methods.month_factors`; ``month_iterations`` passes of backfitting, default 1),
+    runs the method, and multiplies by the target days' factor.
     """
     target_dates = np.asarray(target_dates, dtype="datetime64[D]")
     weekday = (target_dates.astype(np.int64) + 3) % 7
     if spec.name == "ensemble":
         return np.mean([predict(p, train, target_dates) for p in spec.parts], axis=0)
     params = dict(spec.params)
+    iterations = params.pop("month_iterations", 1)
     if params.pop("month", False):
-        train_f, target_f = month_factors(train, target_dates)
+        train_f, target_f = month_factors(train, target_dates, iterations=iterations)
         adjusted = TrainSet(
             train.calls / train_f[:, None], train.weekday, train.usable, train.dates
         )
