@@ -65,3 +65,154 @@ def test_missing_coverage_rows_mean_no_agents(setup):
     support = evaluated[evaluated["queue"] == "support"]
     assert (support["agents_on_contacts"] == 0).all()
     assert (support["service_level"] == 0).all()
+
+
+# --------------------------------------------------------------------------- pooled roster
+
+TZ = "Europe/Amsterdam"
+DAY = pd.Timestamp("2026-03-02 08:00", tz=TZ)
+
+
+def _flat(queues: dict[str, tuple[float, float]], hours: int = 4) -> pd.DataFrame:
+    """Constant forecast: queue -> (calls per 15 min, aht_s)."""
+    starts = pd.date_range(DAY, periods=hours * 4, freq="15min")
+    return pd.concat(
+        [
+            pd.DataFrame({"interval_start": starts, "queue": q, "calls": c, "aht_s": h})
+            for q, (c, h) in queues.items()
+        ],
+        ignore_index=True,
+    )
+
+
+def _team(n: int, queues: str, hours: int = 4) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "agent_id": [f"{queues}-{i}" for i in range(n)],
+            "start": DAY,
+            "end": DAY + pd.Timedelta(hours=hours),
+            "activity": "work",
+            "queue": queues,
+        }
+    )
+
+
+def _extra_queue(queue: dict):
+    import tomllib
+
+    from staffplan.config import parse_config
+
+    data = tomllib.loads(GOOD.read_text())
+    data["queues"].append(queue)
+    return parse_config(data)
+
+
+def _chat_config(inflation: float = 0.0):
+    return _extra_queue(
+        {
+            "name": "chat",
+            "channel": "chat",
+            "service_level": 0.8,
+            "threshold_s": 60,
+            "concurrency": 2,
+            "concurrency_inflation": inflation,
+        }
+    )
+
+
+def test_chat_pool_without_inflation_is_erlang_c_on_slots():
+    from staffplan import erlang
+    from staffplan.pooling import chat_pool
+
+    rate, agents, aht = np.array([50.0, 80.0, 5.0]) / 900, np.array([7, 12, 1]), 180.0
+    mine = chat_pool(rate, agents, aht, 60.0, 2)
+    slots = erlang.erlang_chat(rate * aht, agents, aht, 60.0, 2)
+    for key in ("service_level", "asa_s", "occupancy"):
+        np.testing.assert_allclose(mine[key], slots[key], rtol=1e-9)
+
+
+def test_chat_pool_slows_down_only_with_the_chats_held():
+    from staffplan import erlang
+    from staffplan.pooling import chat_pool
+
+    rate, agents, aht = np.array([30.0, 50.0]) / 900, np.array([6, 7]), 180.0
+    held = chat_pool(rate, agents, aht, 60.0, 2, 0.3)["service_level"]
+    alone = chat_pool(rate, agents, aht, 60.0, 2, 0.0)["service_level"]
+    always = erlang.erlang_chat(rate * aht, agents, aht, 60.0, 2, inflation=0.3)["service_level"]
+    assert (always < held).all() and (held < alone).all()
+
+
+def test_single_skill_roster_is_erlang_per_queue(setup):
+    from staffplan import erlang
+    from staffplan.pooling import evaluate_roster
+
+    config = setup[0]
+    forecast = _flat({"sales": (50, 180), "support": (50, 180)})
+    work = pd.concat([_team(14, "sales"), _team(12, "support")])
+    got = evaluate_roster(work, forecast, config, absence=0.0).set_index(["queue"])
+    late = got[got["interval_start"] >= DAY + pd.Timedelta(hours=2)]  # past the morning ramp
+    sales, support = late.loc["sales"], late.loc["support"]
+    np.testing.assert_allclose(
+        sales["service_level"], erlang.service_level(10.0, 14, 180.0, 20.0), rtol=1e-4
+    )
+    np.testing.assert_allclose(sales["asa_s"], erlang.asa(10.0, 14, 180.0), rtol=1e-3)
+    expected = erlang.erlang_a(10.0, 12, 180.0, 120.0, 30.0)
+    np.testing.assert_allclose(support["service_level"], expected["sl_offered"], rtol=1e-6)
+    np.testing.assert_allclose(support["abandon_rate"], expected["p_abandon"], rtol=1e-6)
+    np.testing.assert_allclose(support["asa_s"], expected["asa_answered_s"], rtol=1e-3)
+
+
+def test_fully_shared_agents_pool_their_queues():
+    from staffplan import erlang
+    from staffplan.pooling import evaluate_roster
+
+    config = _extra_queue(
+        {"name": "billing", "channel": "voice", "service_level": 0.8, "threshold_s": 20}
+    )
+    forecast = _flat({"sales": (25, 180), "billing": (25, 180)})
+    shared = pd.concat([_team(7, "sales>billing"), _team(7, "billing>sales")])
+    got = evaluate_roster(shared, forecast, config, absence=0.0)
+    late = got[got["interval_start"] >= DAY + pd.Timedelta(hours=2)]
+    # one pool of 14 agents for 10 Erlangs (Erlang C), not two groups of 7 for 5 Erlangs each
+    for queue in ("sales", "billing"):
+        sl = late[late["queue"] == queue]["service_level"]
+        np.testing.assert_allclose(sl, erlang.service_level(10.0, 14, 180.0, 20.0), rtol=1e-6)
+        assert (sl > erlang.service_level(5.0, 7, 180.0, 20.0) + 0.05).all()
+
+
+def test_absence_averages_over_the_head_count(setup):
+    from scipy import stats
+
+    from staffplan import erlang
+    from staffplan.pooling import evaluate_roster
+
+    config = setup[0]
+    forecast = _flat({"sales": (50, 180)})
+    got = evaluate_roster(_team(20, "sales"), forecast, config, absence=0.3)
+    late = got[got["interval_start"] >= DAY + pd.Timedelta(hours=2)]["service_level"]
+    heads = np.arange(21)
+    expected = np.sum(
+        stats.binom.pmf(heads, 20, 0.7) * erlang.service_level(10.0, heads, 180.0, 20.0)
+    )
+    np.testing.assert_allclose(late, expected, rtol=1e-4)
+    # the expected service is below the service of the expected head count (14 agents)
+    assert expected < erlang.service_level(10.0, 14, 180.0, 20.0)
+
+
+def test_chat_in_a_pool_is_answered_by_first_chat_agents_slots():
+    from staffplan.pooling import chat_pool, evaluate_roster
+
+    config = _chat_config()
+    forecast = _flat({"chat": (50, 180)})
+    got = evaluate_roster(_team(7, "chat"), forecast, config, absence=0.0)
+    late = got[got["interval_start"] >= DAY + pd.Timedelta(hours=2)]["service_level"]
+    np.testing.assert_allclose(late, chat_pool(50 / 900, 7, 180.0, 60.0, 2)["service_level"])
+
+
+def test_coverage_with_the_roster_uses_the_pooled_model(setup):
+    config, forecast, coverage = setup
+    work = pd.concat([_team(30, "sales>support"), _team(30, "support>sales")])
+    pooled = evaluate_coverage(coverage, forecast, config, activities=work)
+    split = evaluate_coverage(coverage, forecast, config)
+    assert list(pooled.columns) == list(split.columns)
+    assert not np.allclose(pooled["service_level"], split["service_level"])

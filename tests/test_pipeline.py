@@ -128,3 +128,40 @@ def test_simulated_service_comes_with_bounds(plan):
     assert "sim_service_level" in coverage.columns and "sim_abandon_rate_hi" in coverage.columns
     document = json.loads((out / "plan.json").read_text())
     assert all(q["simulated_service_level"] is not None for q in document["queues"])
+
+
+def test_simulated_service_agrees_with_the_expected_service(plan):
+    # Issue 7: the roster's expected weekly service level (the pooled roster model of
+    # staffplan.evaluate.evaluate_roster) meets every target and lies inside the 95%
+    # confidence interval of a simulation of the same roster (fixed seed, 10 replications;
+    # benchmarks/sim_vs_analytic.py runs 30).
+    from staffplan.evaluate import evaluate_coverage, weekly_service
+    from staffplan.simulation import simulate
+
+    result, _ = plan
+    sched, config = result.schedule, result.config
+    expected = evaluate_coverage(
+        sched.coverage,
+        result.forecast,
+        config,
+        activities=sched.activities,
+        roster=sched.roster,
+    )
+    weekly = weekly_service(expected, config).set_index("queue")
+    simulated = simulate(
+        sched.activities,
+        result.forecast,
+        config,
+        roster=sched.roster,
+        replications=10,
+        seed=1,
+        absence=config.center.shrinkage,
+    ).queues.set_index("queue")
+    table = weekly[["service_level", "target_service_level"]].join(
+        simulated[["sim_service_level_lo", "sim_service_level", "sim_service_level_hi"]]
+    )
+    assert (table["service_level"] >= table["target_service_level"]).all(), table
+    inside = (table["sim_service_level_lo"] <= table["service_level"]) & (
+        table["service_level"] <= table["sim_service_level_hi"]
+    )
+    assert inside.all(), table

@@ -140,3 +140,122 @@ def test_same_seed_same_answer(config):
 def test_one_replication_is_refused(config):
     with pytest.raises(ValueError, match="at least 2"):
         simulate(_work(1, "sales"), _forecast("sales", 1, 180, hours=1), config, replications=1)
+
+
+def _run_events(config, work, forecast, contacts):
+    """Run the simulation's state machine on hand-made contacts (no random arrivals)."""
+    import heapq
+
+    from staffplan import simulation as sim
+
+    setup = sim._Setup.build(work, forecast, config, None)
+    state = sim._State(setup, [sim._Agent(a.ranks, a.order) for a in setup.agents], None)
+    events, seq = [], 0
+    for t, kind, who, day in setup.shifts:
+        events.append((t, kind, seq, who, day))
+        seq += 1
+    made = []
+    for arrival_s, service_s in contacts:
+        contact = sim._Contact(0, arrival_s, int(arrival_s // setup.interval_s), service_s)
+        made.append(contact)
+        events.append((arrival_s, sim._ARRIVE, seq, 0, contact))
+        seq += 1
+    heapq.heapify(events)
+    while events:
+        t, kind, _, who, item = heapq.heappop(events)
+        for event in state.handle(t, kind, who, item):
+            heapq.heappush(events, (event[0], event[1], seq, event[2], event[3]))
+            seq += 1
+    return made
+
+
+def test_a_contact_running_into_a_break_delays_the_whole_break(config):
+    # one agent: work 06:00-06:30, break 06:30-06:45, work 06:45-07:30
+    agent = _work(1, "sales", hours=2)
+    split = pd.concat(
+        [
+            agent.assign(end=START + pd.Timedelta(minutes=30)),
+            agent.assign(
+                start=START + pd.Timedelta(minutes=30),
+                end=START + pd.Timedelta(minutes=45),
+                activity="break",
+            ),
+            agent.assign(start=START + pd.Timedelta(minutes=45)),
+        ]
+    )
+    # a 10-minute call answered at 06:29 ends at 06:39: the break runs 06:39-06:54, so a
+    # call arriving at 06:50 waits until 06:54 (not answered at 06:45 as if the break shrank)
+    first, second = _run_events(
+        config, split, _forecast("sales", 1, 180, hours=2), [(29 * 60.0, 600.0), (50 * 60.0, 60.0)]
+    )
+    assert first.answered_s == pytest.approx(29 * 60.0)
+    assert second.answered_s == pytest.approx(54 * 60.0)
+
+
+def test_a_break_starts_after_a_contact_longer_than_the_break(config):
+    agent = _work(1, "sales", hours=2)
+    split = pd.concat(
+        [
+            agent.assign(end=START + pd.Timedelta(minutes=30)),
+            agent.assign(
+                start=START + pd.Timedelta(minutes=30),
+                end=START + pd.Timedelta(minutes=45),
+                activity="break",
+            ),
+            agent.assign(start=START + pd.Timedelta(minutes=45)),
+        ]
+    )
+    # the call answered at 06:29 lasts 20 minutes (to 06:49): back at 06:49 + 15 = 07:04
+    _, second = _run_events(
+        config,
+        split,
+        _forecast("sales", 1, 180, hours=2),
+        [(29 * 60.0, 1200.0), (50 * 60.0, 60.0)],
+    )
+    assert second.answered_s == pytest.approx(64 * 60.0)
+
+
+def test_overtime_at_the_end_of_a_shift_does_not_delay_the_next_day(config):
+    day_one = _work(1, "sales", hours=1)
+    day_two = day_one.assign(
+        start=START + pd.Timedelta(days=1), end=START + pd.Timedelta(days=1, hours=1)
+    )
+    forecast = _forecast("sales", 1, 180, hours=26)
+    _, second = _run_events(
+        config,
+        pd.concat([day_one, day_two]),
+        forecast,
+        [(59 * 60.0, 1200.0), (24 * 3600.0 + 60.0, 60.0)],
+    )
+    assert second.answered_s == pytest.approx(24 * 3600.0 + 60.0)
+
+
+def _chat_only(inflation: float):
+    data = tomllib.loads(GOOD.read_text())
+    data["queues"] = [
+        {
+            "name": "chat",
+            "channel": "chat",
+            "service_level": 0.8,
+            "threshold_s": 60,
+            "concurrency": 2,
+            "concurrency_inflation": inflation,
+        }
+    ]
+    return parse_config(data)
+
+
+def test_chats_slow_down_with_the_chats_an_agent_holds():
+    from staffplan.pooling import chat_pool
+
+    config = _chat_only(0.3)
+    # 7 agents x 2 chats, 40 chats per 15 min of 180 s handled alone; each of two concurrent
+    # chats progresses at 1 / 1.3 of that speed (Tezcan & Zhang's state-dependent rate)
+    result = simulate(_work(7, "chat"), _forecast("chat", 40, 180), config, replications=12)
+    row = result.queues.iloc[0]
+    held = chat_pool(40 / 900, 7, 180.0, 60.0, 2, 0.3)
+    assert _inside(float(held["service_level"]), row, "service_level")
+    assert _inside(float(held["asa_s"]), row, "asa_s")
+    # the planning model inflates every chat as if agents always held two: more conservative
+    always = erlang.erlang_chat(8.0, 7, 180.0, 60.0, 2, inflation=0.3)["service_level"]
+    assert float(always) < float(held["service_level"])

@@ -1,10 +1,23 @@
 """The evaluate stage: the service a roster gives, interval by interval and over the week.
 
-The schedule's coverage counts agents at work per queue (after breaks and the multi-skill
-allocation), grossed up for shrinkage like ``agents_scheduled``. The agents expected on
-contacts are those times ``1 - center.shrinkage``, rounded to the nearest whole agent; the
-requirements stage's Erlang models then give the expected service level, ASA, occupancy and
-abandonment, for the forecast and for its upper band (``calls_hi``).
+Two models, the second used when the roster's activities are given:
+
+* **Per queue** (coverage only). The schedule's coverage counts agents at work per queue
+  (after breaks and the multi-skill allocation), grossed up for shrinkage like
+  ``agents_scheduled``. The agents expected on contacts are those times
+  ``1 - center.shrinkage``, rounded to the nearest whole agent; the requirements stage's
+  Erlang models then give the expected service level, ASA, occupancy and abandonment, for the
+  forecast and for its upper band (``calls_hi``). Each queue keeps the share of its
+  multi-skilled agents that the roster allocated to it, so the model ignores that those agents
+  serve whichever of their queues needs them: with multi-skilled rosters it is conservative.
+* **Pooled roster** (:func:`evaluate_roster`): what the roster delivers when agents serve
+  their queues in priority order (the model of :mod:`staffplan.simulation`). See that function
+  for the approximation.
+
+Chat queues with ``concurrency_inflation`` are evaluated, in both models, with the handle time
+growing with the chats an agent actually holds (:func:`chat_pool`), as the simulation does;
+the requirements stage sizes chat with the conservative slot model instead (inflation at full
+concurrency all the time).
 """
 
 from __future__ import annotations
@@ -13,13 +26,27 @@ import numpy as np
 import pandas as pd
 
 from staffplan.config import PlanConfig
+from staffplan.pooling import MEASURES as _MEASURES
+from staffplan.pooling import chat_pool, evaluate_roster
 from staffplan.requirements import evaluate
 
-__all__ = ["agents_on_contacts", "evaluate_coverage", "weekly_service", "weighted_mean"]
+__all__ = [
+    "agents_on_contacts",
+    "chat_pool",
+    "evaluate_coverage",
+    "evaluate_roster",
+    "weekly_service",
+    "weighted_mean",
+]
 
 
 def evaluate_coverage(
-    coverage: pd.DataFrame, forecast: pd.DataFrame, config: PlanConfig
+    coverage: pd.DataFrame,
+    forecast: pd.DataFrame,
+    config: PlanConfig,
+    *,
+    activities: pd.DataFrame | None = None,
+    roster: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Add the expected service of the scheduled agents to the coverage frame.
 
@@ -31,6 +58,13 @@ def evaluate_coverage(
     forecast : pandas.DataFrame
         ``interval_start``, ``queue``, ``calls``, ``aht_s`` and optionally ``calls_hi``.
     config : PlanConfig
+    activities : pandas.DataFrame, optional
+        The roster's activities (``agent_id``, ``start``, ``end``, ``activity``, ``queue``).
+        When given, voice and chat queues are evaluated with the pooled roster model of
+        :func:`evaluate_roster` (agents serve all their queues in priority order, shrinkage
+        as day absence); email keeps the per-queue deferred model.
+    roster : pandas.DataFrame, optional
+        ``agent_id``, ``date``, ``queues``: each shift's priority list (with ``activities``).
 
     Returns
     -------
@@ -47,13 +81,21 @@ def evaluate_coverage(
     frame[["required", "scheduled"]] = frame[["required", "scheduled"]].fillna(0.0)
     frame["agents_on_contacts"] = agents_on_contacts(frame["scheduled"], config.center.shrinkage)
     staffing = frame[["interval_start", "queue"]].assign(agents=frame["agents_on_contacts"])
-    expected = evaluate(staffing, frame, config)
     key = ["interval_start", "queue"]
-    measures = ["service_level", "asa_s", "occupancy", "abandon_rate"]
-    frame = frame.merge(expected[key + measures], on=key, how="left")
+
+    def service(calls: str) -> pd.DataFrame:
+        expected = evaluate(staffing, frame.assign(calls=frame[calls]), config)[key + _MEASURES]
+        expected = _chat_by_held_chats(expected, staffing, frame.assign(calls=frame[calls]), config)
+        if activities is not None:
+            pooled = evaluate_roster(activities, frame, config, roster=roster, calls=calls)
+            expected = expected.set_index(key)
+            expected.update(pooled.set_index(key)[_MEASURES])
+            expected = expected.reset_index()
+        return expected
+
+    frame = frame.merge(service("calls"), on=key, how="left")
     if "calls_hi" in frame:
-        upper = evaluate(staffing, frame.assign(calls=frame["calls_hi"]), config)
-        upper = upper[[*key, "service_level", "abandon_rate"]].rename(
+        upper = service("calls_hi")[[*key, "service_level", "abandon_rate"]].rename(
             columns={"service_level": "service_level_hi", "abandon_rate": "abandon_rate_hi"}
         )
         frame = frame.merge(upper, on=key, how="left")
@@ -64,10 +106,38 @@ def evaluate_coverage(
         "required",
         "scheduled",
         "agents_on_contacts",
-        *measures,
+        *_MEASURES,
         *[c for c in ("service_level_hi", "abandon_rate_hi") if c in frame],
     ]
     return frame[columns].sort_values(key[::-1]).reset_index(drop=True)
+
+
+def _chat_by_held_chats(expected, staffing, forecast, config) -> pd.DataFrame:
+    """Re-evaluate chat queues with inflation by :func:`chat_pool` (held chats)."""
+    interval_s = config.center.interval_minutes * 60.0
+    for q in config.queues:
+        if q.channel != "chat" or q.concurrency_inflation <= 0.0:
+            continue
+        rows = expected["queue"] == q.name
+        part = expected.loc[rows, ["interval_start", "queue"]]
+        merged = part.merge(forecast, on=["interval_start", "queue"], how="left").merge(
+            staffing, on=["interval_start", "queue"], how="left"
+        )
+        calls = merged["calls"].to_numpy(float)
+        aht = np.where(calls > 0, merged["aht_s"].to_numpy(float), 0.0)
+        m = chat_pool(
+            calls / interval_s,
+            merged["agents"].fillna(0).to_numpy(float),
+            np.where(aht > 0, aht, 1.0),
+            q.threshold_s,
+            q.concurrency,
+            q.concurrency_inflation,
+        )
+        idle = calls == 0
+        expected.loc[rows, "service_level"] = np.where(idle, 1.0, m["service_level"])
+        expected.loc[rows, "asa_s"] = np.where(idle, 0.0, m["asa_s"])
+        expected.loc[rows, "occupancy"] = np.where(idle, 0.0, m["occupancy"])
+    return expected
 
 
 def weekly_service(coverage: pd.DataFrame, config: PlanConfig) -> pd.DataFrame:

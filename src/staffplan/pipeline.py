@@ -281,7 +281,15 @@ def evaluate_schedule(
 
     config = result.config
     with stage("evaluate", timings, progress):
-        result.coverage = evaluate_coverage(result.schedule.coverage, result.forecast, config)
+        # the pooled roster model: agents serve all their queues in priority order, as they
+        # do on the floor (and in the simulation)
+        result.coverage = evaluate_coverage(
+            result.schedule.coverage,
+            result.forecast,
+            config,
+            activities=result.schedule.activities,
+            roster=result.schedule.roster,
+        )
         result.weekly = weekly_service(result.coverage, config)
         skills = (
             [parse_skills(s) for s in result.agents["skills"]] if result.agents is not None else []

@@ -15,10 +15,18 @@ Model, per replication:
   C or A in steady state);
 * patience: exponential with mean ``patience_s`` for queues that have one, else infinite;
 * routing: an arriving contact goes to the free agent who ranks its queue highest (then the
-  one idle longest); an agent who frees up takes the oldest contact of the highest-ranked
-  queue he can serve. Voice and email take the whole agent; a chat takes one of
-  ``concurrency`` slots, and an agent holding chats takes no voice or email;
-* shifts: an agent on a contact when a work activity ends finishes it, then leaves.
+  least loaded, then the one idle longest); an agent who frees up takes the oldest contact
+  of the highest-ranked queue he can serve. Voice and email take the whole agent; a chat
+  takes one of ``concurrency`` slots, and an agent holding chats takes no voice or email;
+* chat speed: with ``concurrency_inflation`` ``f`` a chat's handle time (drawn for a chat
+  handled alone) stretches with the chats its agent holds: while he holds ``j`` each
+  progresses at ``1 / (1 + f (j - 1))`` of its speed (Tezcan & Zhang 2014's
+  concurrency-dependent service rate; the planning model of :mod:`staffplan.erlang.chat`
+  instead inflates every chat as if agents always held ``concurrency``);
+* shifts: an agent on a contact when a work activity ends finishes it first. At the end of
+  a shift that is overtime; before a break or lunch, the pause then starts late and lasts
+  its full length, so the agent comes back late by the same time (work and pause time stay
+  as rostered).
 
 A contact counts in the interval it arrived in. Service level is answered within the threshold
 over offered, abandoned contacts counting as failures (``sl_offered`` of Erlang A); for email,
@@ -62,7 +70,7 @@ class SimulationResult:
     level: float
 
 
-@dataclass
+@dataclass(eq=False)
 class _Contact:
     queue: int
     arrival_s: float
@@ -70,6 +78,7 @@ class _Contact:
     service_s: float
     answered_s: float = -1.0
     abandoned: bool = False
+    version: int = 0  # of the scheduled end (chats re-timed when the agent's load changes)
 
 
 @dataclass
@@ -80,6 +89,13 @@ class _Agent:
     load: int = 0
     chat_mode: bool = False
     free_since: float = 0.0
+    off_at: float = 0.0  # when the last work activity ended
+    off_day: int = -1  # agent-day of that end
+    overrun: float | None = 0.0  # work past ``off_at`` (None: still on a contact)
+    pause_s: float | None = None  # length of a pause that waits for the contact to end
+    token: int = 0  # invalidates postponed returns
+    chats: dict | None = None  # chat contact -> remaining work at single-chat speed (inflation > 0)
+    timed_at: float = 0.0  # when the remaining work of ``chats`` was last brought up to date
 
 
 def simulate(
@@ -115,9 +131,10 @@ def simulate(
         Confidence level of the intervals.
     absence : float
         Probability that an agent misses a whole rostered day, drawn independently per
-        agent-day and replication: the plan's shrinkage modelled as absence (the analytic
-        stage instead removes that share of agents from every interval, so with absence the
-        simulation also shows the risk of a bad day).
+        agent-day and replication: the plan's shrinkage modelled as absence. The pooled
+        roster model (:func:`staffplan.evaluate.evaluate_roster`) averages over the same
+        absence; the per-queue model instead removes that share of agents from every
+        interval, which hides the risk of a bad day.
 
     Returns
     -------
@@ -146,6 +163,7 @@ class _Setup:
     patience_s: np.ndarray  # per queue (inf when none)
     chat: np.ndarray  # per queue bool
     concurrency: np.ndarray  # per queue
+    inflation: np.ndarray  # per queue: chat handle-time growth per extra concurrent chat
     deferred: np.ndarray  # per queue bool (email)
     agents: list[_Agent]
     shifts: list[tuple[float, int, int, int]]  # (time_s, kind, agent, agent-day)
@@ -181,6 +199,9 @@ class _Setup:
             patience_s=np.array([q.patience_s or np.inf for q in cfg]),
             chat=np.array([q.channel == "chat" for q in cfg]),
             concurrency=np.array([q.concurrency for q in cfg]),
+            inflation=np.array(
+                [q.concurrency_inflation if q.channel == "chat" else 0.0 for q in cfg]
+            ),
             deferred=np.array([q.channel == "email" for q in cfg]),
             agents=agents,
             shifts=shifts,
@@ -236,7 +257,7 @@ def _replicate(setup: _Setup, rng: np.random.Generator, absence: float = 0.0) ->
     for t, kind, who, day in setup.shifts:
         if absent[day]:
             continue
-        events.append((t, kind, seq, who, None))
+        events.append((t, kind, seq, who, day))
         seq += 1
     heapq.heapify(events)
     state = _State(setup, [_Agent(a.ranks, a.order) for a in setup.agents], rng)
@@ -269,17 +290,57 @@ class _State:
                 item.abandoned = True
             return []
         agent = self.agents[who]
+        retimed: list[tuple] = []
         if kind == _DEPART:
+            if item is not None:  # a chat whose speed depends on the agent's load
+                contact, version = item
+                if version != contact.version:
+                    return []  # re-timed since
+                retimed = self._retime(t, who, drop=contact)
             agent.load -= 1
             if agent.load == 0:
                 agent.chat_mode = False
                 agent.free_since = t
+                if not agent.on and agent.overrun is None:
+                    agent.overrun = t - agent.off_at
+                    if agent.pause_s is not None:  # the pause starts now, in full
+                        agent.token += 1
+                        back = (t + agent.pause_s, _SHIFT_ON, who, ("back", agent.token))
+                        agent.pause_s = None
+                        return [back]
+            if not agent.on:
+                return retimed
+            return retimed + self._pull(t, who)
         elif kind == _SHIFT_ON:
+            back = self._return_time(t, who, item)
+            if back is not None:
+                return back
             agent.on = True
             agent.free_since = t
         elif kind == _SHIFT_OFF:
             agent.on = False
+            agent.token += 1  # a return postponed past this end is void
+            agent.pause_s = None
+            agent.off_at, agent.off_day = t, item
+            agent.overrun = 0.0 if agent.load == 0 else None
+            return []
         return self._pull(t, who) if agent.on else []
+
+    def _return_time(self, t: float, who: int, item) -> list[tuple] | None:
+        """A pause (break, lunch) is taken in full after the contact that ran into it: the
+        agent comes back late by the overrun. ``None`` when the agent starts work now."""
+        agent = self.agents[who]
+        if isinstance(item, tuple):  # a postponed return
+            return [] if item[1] != agent.token else None
+        if item != agent.off_day:  # a new shift: overtime does not delay it
+            return None
+        if agent.overrun is None:  # still on the contact: back one pause after it ends
+            agent.pause_s = t - agent.off_at
+            return []
+        if agent.overrun > 0.0:
+            agent.token += 1
+            return [(t + agent.overrun, _SHIFT_ON, who, ("back", agent.token))]
+        return None
 
     def _can_take(self, agent: _Agent, q: int) -> bool:
         if not agent.on:
@@ -298,7 +359,7 @@ class _State:
                 if best_key is None or key < best_key:
                     best, best_key = i, key
         if best >= 0:
-            return [self._start(t, best, contact)]
+            return self._start(t, best, contact)
         self.waiting[q].append(contact)
         patience = self.setup.patience_s[q]
         if np.isfinite(patience):
@@ -314,17 +375,49 @@ class _State:
                 contact = line.popleft()
                 if contact.abandoned:
                     continue
-                started.append(self._start(t, who, contact))
+                started.extend(self._start(t, who, contact))
             if agent.load and not agent.chat_mode:
                 break
         return started
 
-    def _start(self, t: float, who: int, contact: _Contact) -> tuple:
+    def _start(self, t: float, who: int, contact: _Contact) -> list[tuple]:
         agent = self.agents[who]
         agent.load += 1
         agent.chat_mode = bool(self.setup.chat[contact.queue])
         contact.answered_s = t
-        return (t + contact.service_s, _DEPART, who, None)
+        if agent.chat_mode and self.setup.inflation[contact.queue] > 0.0:
+            return self._retime(t, who, add=contact)
+        return [(t + contact.service_s, _DEPART, who, None)]
+
+    def _retime(
+        self, t: float, who: int, *, add: _Contact | None = None, drop: _Contact | None = None
+    ) -> list[tuple]:
+        """Chats progress at ``1 / (1 + inflation (j - 1))`` of their single-chat speed while
+        the agent holds ``j`` of them: bring the remaining work up to date, add or drop a chat,
+        and schedule the new ends of the others."""
+        agent = self.agents[who]
+        if agent.chats is None:
+            agent.chats = {}
+        chats = agent.chats
+        if chats:
+            f = self.setup.inflation[next(iter(chats)).queue]
+            done = (t - agent.timed_at) / (1.0 + f * (len(chats) - 1))
+            for c in chats:
+                chats[c] -= done
+        agent.timed_at = t
+        if drop is not None:
+            chats.pop(drop, None)
+        if add is not None:
+            chats[add] = add.service_s
+        if not chats:
+            return []
+        f = self.setup.inflation[next(iter(chats)).queue]
+        slow = 1.0 + f * (len(chats) - 1)
+        events = []
+        for c, work in chats.items():
+            c.version += 1
+            events.append((t + max(work, 0.0) * slow, _DEPART, who, (c, c.version)))
+        return events
 
 
 def _outcomes(setup: _Setup, contacts: list[list[_Contact]]) -> dict[str, np.ndarray]:

@@ -202,7 +202,13 @@ def _rosters(plan: PlanResult, base: _Base, reschedule: bool, timings, progress)
     if base.coverage is not None:
         with stage("evaluate roster", timings, progress):
             needs = _base_coverage(base, plan.requirements.frame)
-            under = evaluate_coverage(needs, plan.forecast, plan.config)
+            under = evaluate_coverage(
+                needs,
+                plan.forecast,
+                plan.config,
+                activities=base.activities,
+                roster=base.roster,
+            )
     if reschedule:
         schedule_and_evaluate(plan, base.availability, timings, progress)
     return under
