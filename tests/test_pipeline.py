@@ -160,8 +160,8 @@ def test_simulated_service_agrees_with_the_expected_service(plan):
     table = weekly[["service_level", "target_service_level"]].join(
         simulated[["sim_service_level_lo", "sim_service_level", "sim_service_level_hi"]]
     )
-    assert (table["service_level"] >= table["target_service_level"]).all(), table
+    assert (table["service_level"] >= table["target_service_level"]).all(), table.to_string()
     inside = (table["sim_service_level_lo"] <= table["service_level"]) & (
         table["service_level"] <= table["sim_service_level_hi"]
     )
-    assert inside.all(), table
+    assert inside.all(), table.to_string()
