@@ -12,6 +12,7 @@ from staffplan.scheduling import (
     SolverSettings,
     parse_skills,
     roster_calendar,
+    roster_calendar_merged,
     schedule,
     validate_roster,
 )
@@ -303,6 +304,17 @@ def test_roster_calendar_bytes():
     text = next(iter(cals.values())).decode()
     assert text.startswith("BEGIN:VCALENDAR") and "BEGIN:VEVENT" in text
     assert "break:" in text
+    # the merged calendar (roster.ics) holds exactly the agents' events, parsed back
+    from icalendar import Calendar
+
+    merged = Calendar.from_ical(roster_calendar_merged(res.roster, res.activities))
+    per_agent = [e for c in cals.values() for e in Calendar.from_ical(c).walk("VEVENT")]
+    assert sorted(str(e["uid"]) for e in merged.walk("VEVENT")) == sorted(
+        str(e["uid"]) for e in per_agent
+    )
+    assert len(per_agent) == len(res.roster)
+    starts = sorted(e.decoded("dtstart") for e in merged.walk("VEVENT"))
+    assert starts == sorted(t.to_pydatetime() for t in res.roster["shift_start"])
 
 
 def test_repair_covers_what_a_stopped_solve_left_short():

@@ -352,14 +352,13 @@ def render_outputs(result: PlanResult) -> Files:
     }
     if result.schedule is None:
         return files
-    from staffplan.scheduling import roster_calendar
+    from staffplan.scheduling import roster_calendar_merged
 
     sched = result.schedule
     files["roster"] = ("roster.csv", sched.roster)
     files["activities"] = ("activities.csv", sched.activities)
     files["coverage"] = ("coverage.csv", result.coverage)
-    calendars = roster_calendar(sched.roster, sched.activities)
-    files["roster_ics"] = ("roster.ics", _merge_calendars(calendars))
+    files["roster_ics"] = ("roster.ics", roster_calendar_merged(sched.roster, sched.activities))
     files["plan_json"] = ("plan.json", _plan_document(result).model_dump_json(indent=1))
     files.update(_report(result))
     return files
@@ -460,16 +459,3 @@ def _finite(value) -> float | None:
     except (TypeError, ValueError):
         return None
     return number if number == number and abs(number) != float("inf") else None
-
-
-def _merge_calendars(calendars: dict[str, bytes]) -> bytes:
-    """One iCalendar with every agent's events (each agent's own file has the same events)."""
-    from icalendar import Calendar
-
-    merged = Calendar()
-    merged.add("prodid", "-//staffplan//roster//EN")
-    merged.add("version", "2.0")
-    for data in calendars.values():
-        for component in Calendar.from_ical(data).walk("VEVENT"):
-            merged.add_component(component)
-    return merged.to_ical()

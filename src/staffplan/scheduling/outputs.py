@@ -129,6 +129,47 @@ def coverage_frame(grid: Grid, scheduled: np.ndarray) -> pd.DataFrame:
     )
 
 
+def _shift_events(roster: pd.DataFrame, activities: pd.DataFrame | None):
+    """``(agent_id, icalendar.Event)`` for every shift, breaks and lunches in the description."""
+    import icalendar
+
+    pauses: dict[str, pd.DataFrame] = {}
+    if activities is not None:
+        off = activities[activities["activity"] != "work"]
+        pauses = {str(a): part for a, part in off.groupby("agent_id", sort=False)}
+    for agent_id, shifts in roster.groupby("agent_id", sort=True):
+        mine_all = pauses.get(str(agent_id))
+        for row in shifts.itertuples(index=False):
+            event = icalendar.Event()
+            start, end = row.shift_start.to_pydatetime(), row.shift_end.to_pydatetime()
+            event.add("uid", f"{agent_id}-{start.isoformat()}@staffplan")
+            event.add("dtstamp", start)
+            event.add("dtstart", start)
+            event.add("dtend", end)
+            event.add("summary", f"Shift ({row.queues})" if row.queues else "Shift")
+            lines = [f"Paid hours: {row.paid_hours:g}", f"Queues: {row.queues}"]
+            if mine_all is not None:
+                mine = mine_all[
+                    (mine_all["start"] >= row.shift_start) & (mine_all["end"] <= row.shift_end)
+                ]
+                lines += [
+                    f"{p.activity}: {p.start:%H:%M}-{p.end:%H:%M}"
+                    for p in mine.itertuples(index=False)
+                ]
+            event.add("description", "\n".join(lines))
+            yield str(agent_id), event
+
+
+def _calendar(name: str):
+    import icalendar
+
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//staffplan//roster//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", name)
+    return cal
+
+
 def roster_calendar(
     roster: pd.DataFrame,
     activities: pd.DataFrame | None = None,
@@ -151,35 +192,23 @@ def roster_calendar(
     dict
         ``agent_id -> .ics bytes``.
     """
-    import icalendar
+    calendars: dict[str, object] = {}
+    for agent_id, event in _shift_events(roster, activities):
+        if agent_id not in calendars:
+            calendars[agent_id] = _calendar(f"{calendar_name}: {agent_id}")
+        calendars[agent_id].add_component(event)
+    return {agent_id: cal.to_ical() for agent_id, cal in calendars.items()}
 
-    out: dict[str, bytes] = {}
-    pauses = activities[activities["activity"] != "work"] if activities is not None else None
-    for agent_id, shifts in roster.groupby("agent_id", sort=True):
-        cal = icalendar.Calendar()
-        cal.add("prodid", "-//staffplan//roster//EN")
-        cal.add("version", "2.0")
-        cal.add("x-wr-calname", f"{calendar_name}: {agent_id}")
-        for row in shifts.itertuples(index=False):
-            event = icalendar.Event()
-            start, end = row.shift_start.to_pydatetime(), row.shift_end.to_pydatetime()
-            event.add("uid", f"{agent_id}-{start.isoformat()}@staffplan")
-            event.add("dtstamp", start)
-            event.add("dtstart", start)
-            event.add("dtend", end)
-            event.add("summary", f"Shift ({row.queues})" if row.queues else "Shift")
-            lines = [f"Paid hours: {row.paid_hours:g}", f"Queues: {row.queues}"]
-            if pauses is not None:
-                mine = pauses[
-                    (pauses["agent_id"] == agent_id)
-                    & (pauses["start"] >= row.shift_start)
-                    & (pauses["end"] <= row.shift_end)
-                ]
-                lines += [
-                    f"{p.activity}: {p.start:%H:%M}-{p.end:%H:%M}"
-                    for p in mine.itertuples(index=False)
-                ]
-            event.add("description", "\n".join(lines))
-            cal.add_component(event)
-        out[str(agent_id)] = cal.to_ical()
-    return out
+
+def roster_calendar_merged(
+    roster: pd.DataFrame,
+    activities: pd.DataFrame | None = None,
+    *,
+    calendar_name: str = "staffplan roster",
+) -> bytes:
+    """One iCalendar (RFC 5545) with every agent's shifts (the events of
+    :func:`roster_calendar`), as bytes."""
+    cal = _calendar(calendar_name)
+    for _, event in _shift_events(roster, activities):
+        cal.add_component(event)
+    return cal.to_ical()
