@@ -108,7 +108,13 @@ def list_plans(
         return
     table = Table(title=f"Plans in {store}", title_justify="left")
     for name in ("id", "kind", "name", "centre", "created", "horizon", "paid h", "cost", "parent"):
-        table.add_column(name, justify="right" if name in ("paid h", "cost") else "left")
+        # ids are what `show` and `delete` take: never cut them short
+        table.add_column(
+            name,
+            justify="right" if name in ("paid h", "cost") else "left",
+            no_wrap=name in ("id", "parent"),
+            min_width=len(max((r.id for r in records), key=len)) if name == "id" else None,
+        )
     for r in records:
         table.add_row(
             r.id,
