@@ -11,10 +11,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from staffplan import __version__
+from staffplan.cli_console import EXIT_INPUT, err, out, print_problems
 from staffplan.cli_serve import serve
 from staffplan.cli_store import plans_app
 from staffplan.config import PlanConfig, load_config
@@ -24,8 +24,6 @@ from staffplan.summary import HistorySummary, summarize_agents, summarize_histor
 
 __all__ = ["app", "main"]
 
-EXIT_INPUT = 2
-
 app = typer.Typer(
     name="staffplan",
     help="Workforce management for contact centres: forecast, staff, schedule, evaluate.",
@@ -33,9 +31,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-# Wide enough for the summary tables when the output is a file or a pipe.
-out = Console(highlight=False, width=None if Console().is_terminal else 120)
-err = Console(stderr=True, highlight=False, width=None if Console().is_terminal else 120)
 
 
 def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -46,16 +41,10 @@ def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
         try:
             return command(*args, **kwargs)
         except InputError as exc:
-            _print_problems(exc.problems, title="Input refused", style="red", console=err)
+            print_problems(exc.problems, title="Input refused", style="red", console=err)
             raise typer.Exit(EXIT_INPUT) from None
 
     return wrapper
-
-
-def _print_problems(problems: list[Problem], *, title: str, style: str, console: Console) -> None:
-    console.print(f"[bold {style}]{title}[/] ({len(problems)}):")
-    for i, problem in enumerate(problems, start=1):
-        console.print(f"  {i}. {problem}", markup=False, soft_wrap=True)
 
 
 def _version(value: bool) -> None:
@@ -131,7 +120,7 @@ def _validate(
         read_availability(availability, config)
     warnings = checked.warnings
     if warnings:
-        _print_problems(warnings, title="Warnings", style="yellow", console=out)
+        print_problems(warnings, title="Warnings", style="yellow", console=out)
     out.print("[bold green]Inputs are valid.[/]")
     return result
 
@@ -966,7 +955,7 @@ def report_kpi(
     written.append(write_json(report.json, out_dir / "kpi.json"))
     _print_kpi(report, by)
     if report.warnings:
-        _print_problems(report.warnings, title="Warnings", style="yellow", console=out)
+        print_problems(report.warnings, title="Warnings", style="yellow", console=out)
     out.print(f"[bold]KPI report[/]: {out_dir / 'kpi.html'} ({len(written)} files in {out_dir})")
 
 

@@ -14,14 +14,12 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
+from staffplan.cli_console import EXIT_INPUT, out, print_problems
 from staffplan.errors import InputError, Problem
 
 __all__ = ["plans_app"]
-
-EXIT_INPUT = 2
 
 plans_app = typer.Typer(
     name="plans",
@@ -30,8 +28,6 @@ plans_app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console(highlight=False, width=None if Console().is_terminal else 120)
-err = Console(stderr=True, highlight=False, width=None if Console().is_terminal else 120)
 
 StoreOption = Annotated[
     Path, typer.Option("--store", help="The plan store's folder (ROOT of catalog and plans).")
@@ -58,9 +54,7 @@ def _friendly(command: Callable[..., Any]) -> Callable[..., Any]:
             problems = exc.problems
         except ValueError as exc:  # a duplicate id, say
             problems = [Problem(str(exc))]
-        err.print(f"[bold red]Input refused[/] ({len(problems)}):")
-        for i, problem in enumerate(problems, start=1):
-            err.print(f"  {i}. {problem}", markup=False, soft_wrap=True)
+        print_problems(problems)
         raise typer.Exit(EXIT_INPUT)
 
     return wrapper
