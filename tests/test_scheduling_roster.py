@@ -211,3 +211,47 @@ def test_a_starved_relaxation_still_gives_a_roster(monkeypatch):
     assert res.under_agent_intervals == pytest.approx(0.0)
     # the search started from the greedy roster: two 8 h shifts per agent
     assert len(starts) == 1 and starts[0].sum() == 6
+
+
+def test_short_agents_get_longer_shifts_at_the_same_start():
+    # Worked by hand: 4/6/8 h shifts on an hourly grid, 11 h rest. A (24-32 h) has five 4 h
+    # shifts at 08:00 (20 h): one becomes 8 h, the smallest lengthening that closes the gap.
+    # B (24 h minimum but 21 h maximum) cannot grow past its maximum. C (12 h minimum) works
+    # 12:00-16:00 on day 0 and 06:00-10:00 on day 1: day 0 cannot become 8 h (ending 20:00
+    # leaves 10 h of rest), so day 1 does (06:00-14:00).
+    from staffplan.scheduling.agents import Agent
+    from staffplan.scheduling.roster import _lengthen_to_contract
+    from staffplan.scheduling.templates import build_shift_types
+
+    rules = ShiftRules(
+        lengths_h=[4, 6, 8],
+        start_step_minutes=60,
+        earliest_start="06:00",
+        latest_end="22:00",
+        consecutive_days_off=0,
+        start_band_minutes=None,
+        min_rest_h=11,
+    )
+    types = build_shift_types(rules, 60)
+    index = {(t.start, t.length): i for i, t in enumerate(types)}
+
+    def agent(name, low, high):
+        return Agent(name, name, "T", {"sales": 1}, low, high, 10.0)
+
+    agents = [agent("A", 24, 32), agent("B", 24, 21), agent("C", 12, 40)]
+    on = [(0, d, index[(8, 4)]) for d in range(5)]
+    on += [(1, d, index[(8, 4)]) for d in range(5)]
+    on += [(2, 0, index[(12, 4)]), (2, 1, index[(6, 4)])]
+    allowed = {(a, d, i) for a in range(3) for d in range(7) for i in range(len(types))}
+    new, origin, added = _lengthen_to_contract(on, allowed, agents, types, rules)
+    hours = {a: sum(types[s].paid_h for b, _, s in new if b == a) for a in range(3)}
+    assert hours == {0: 24.0, 1: 20.0, 2: 12.0}
+    assert sorted(added.values()) == [4.0, 4.0]
+    c_shifts = {d: (types[s].start, types[s].length) for a, d, s in new if a == 2}
+    assert c_shifts == {0: (12, 4), 1: (6, 8)}
+    # each lengthened shift remembers the shift it was, on the same day and start
+    for (a, d, s), (a0, d0, s0) in origin.items():
+        assert (a, d) == (a0, d0) and types[s].start == types[s0].start
+    # a shift that is not allowed (availability) is never taken
+    _, _, none_added = _lengthen_to_contract(on, set(on), agents, types, rules)
+    assert none_added == {}

@@ -150,13 +150,15 @@ def place_breaks(
     return out
 
 
-def _assign_bands(agents, design, shift_types, band: int) -> list[int]:
+def _assign_bands(agents, design, shift_types, band: int, max_days: int) -> list[int]:
     """Give each agent a start band ``[b, b + band]`` (minutes after midnight) before the MIP.
 
     Greedy: agents, by weekly hours (most first), take the anchor whose band still holds the
     most designed paid agent-hours; their expected weekly hours are then taken off the
     designed start times of that band in proportion. It keeps the roster MIP small and makes
-    start times stable by construction.
+    start times stable by construction. A band is only given to an agent who can reach the
+    contract minimum in it (``max_days`` of the longest paid shift starting inside it), unless
+    no band allows that.
     """
     im = shift_types[0].interval_minutes
     demand: dict[int, float] = {}
@@ -168,11 +170,24 @@ def _assign_bands(agents, design, shift_types, band: int) -> list[int]:
         return [starts[0]] * len(agents)
     remaining = dict(demand)
     out = [starts[0]] * len(agents)
+    # the most paid hours a week of shifts starting in each band (designed starts only)
+    longest = {
+        b: max(
+            (
+                st.paid_h
+                for st in shift_types
+                if st.start * im in demand and b <= st.start * im <= b + band
+            ),
+            default=0.0,
+        )
+        for b in starts
+    }
     order = sorted(range(len(agents)), key=lambda a: -agents[a].max_hours_week)
     for a in order:
         hours = 0.5 * (agents[a].min_hours_week + agents[a].max_hours_week)
+        reachable = [b for b in starts if max_days * longest[b] >= agents[a].min_hours_week - 1e-9]
         best, best_val = starts[0], -math.inf
-        for b in starts:
+        for b in reachable or starts:
             val = sum(v for st, v in remaining.items() if b <= st <= b + band)
             if val > best_val + 1e-9:
                 best, best_val = b, val
@@ -226,6 +241,62 @@ def _greedy_start(
                 hours += paid_h[s]
                 out[j] = 1.0
     return out
+
+
+def _lengthen_to_contract(
+    on: list[tuple[int, int, int]],
+    allowed: set[tuple[int, int, int]],
+    agents: list[Agent],
+    shift_types,
+    rules: ShiftRules,
+) -> tuple[list[tuple[int, int, int]], dict, dict]:
+    """Lengthen shifts at their start time for agents below their contract minimum.
+
+    The roster MIP keeps only the agent-shifts its relaxation used, so a roster stopped at the
+    time limit can leave an agent short of the contract minimum although a longer shift at the
+    same start would fit. Each short agent's shifts are lengthened (the smallest lengthening
+    that closes the gap first) to candidate shifts of the same day and start
+    (``allowed``: availability already checked) while the maximum hours and the rest before
+    the next day's shift allow. Returns the new shift list, ``new -> old`` for the lengthened
+    shifts and ``new -> hours added``.
+    """
+    rest = rules.min_rest_h * 60
+    by_agent: dict[int, dict[int, int]] = {}
+    for a, d, s in on:
+        by_agent.setdefault(a, {})[d] = s
+    origin: dict[tuple[int, int, int], tuple[int, int, int]] = {}
+    added: dict[tuple[int, int, int], float] = {}
+    for a, days in by_agent.items():
+        agent = agents[a]
+        hours = sum(shift_types[s].paid_h for s in days.values())
+        while hours < agent.min_hours_week - 1e-9:
+            need = agent.min_hours_week - hours
+            options = []
+            for d, s in days.items():
+                start = shift_types[s].start
+                nxt = days.get(d + 1)
+                for s2, st in enumerate(shift_types):
+                    gain = st.paid_h - shift_types[s].paid_h
+                    if st.start != start or gain <= 1e-9 or (a, d, s2) not in allowed:
+                        continue
+                    if hours + gain > agent.max_hours_week + 1e-9:
+                        continue
+                    end = _shift_minutes(d, st)[1]
+                    if nxt is not None and _shift_minutes(d + 1, shift_types[nxt])[0] < end + rest:
+                        continue
+                    options.append((gain < need - 1e-9, abs(gain - need), d, s2))
+            if not options:
+                break
+            _, _, d, s2 = min(options)
+            old = (a, d, days[d])
+            gain = shift_types[s2].paid_h - shift_types[days[d]].paid_h
+            days[d] = s2
+            hours += gain
+            new = (a, d, s2)
+            origin[new] = origin.pop(old, old)
+            added[new] = added.pop(old, 0.0) + gain
+    lengthened = [(a, d, s) for a, days in by_agent.items() for d, s in days.items()]
+    return lengthened, origin, added
 
 
 def _expected_masks(design, shift_types, ipd) -> dict[tuple[int, int], np.ndarray]:
@@ -345,7 +416,11 @@ def build_roster(
 
     # step 2: roster MIP
     band = rules.start_band_minutes
-    bands = _assign_bands(agents, design, shift_types, band) if band is not None else None
+    bands = (
+        _assign_bands(agents, design, shift_types, band, rules.max_days_per_week)
+        if band is not None
+        else None
+    )
     mip = MipModel("roster")
     z_keys: list[tuple[int, int, int]] = []  # (agent, day, shift)
     for a, agent in enumerate(agents):
@@ -545,6 +620,13 @@ def build_roster(
     on = (
         [tuple(int(v) for v in za[j]) for j in np.flatnonzero(vals[z] > 0.5)] if len(z_keys) else []
     )
+    on, origin, repaired = _lengthen_to_contract(on, set(z_keys), agents, shift_types, rules)
+    if repaired:
+        notes.append(
+            f"contract minimum: after the solve, {len(repaired)} shifts were lengthened at the "
+            f"same start ({sum(repaired.values()):g} h) for agents below their minimum; the "
+            "objective and gap are the solver's, before that repair"
+        )
     on.sort(key=lambda k: (k[1], shift_types[k[2]].start, agents[k[0]].agent_id))
     offsets = place_breaks(
         [(d * ipd + shift_types[s].start, shift_types[s]) for _, d, s in on], grid.total_required
@@ -557,6 +639,10 @@ def build_roster(
     for k, people in per_slot.items():
         qs, cols = slot_alloc[k]
         split = np.maximum(vals[cols], 0.0)
+        if split.sum() <= 1e-9 and on[people[0]] in origin:
+            # a lengthened shift alone in its slot: the queue split of the shift it was
+            a0, d0, s0 = origin[on[people[0]]]
+            split = np.maximum(vals[slot_alloc[slot_index[(group_of[a0], d0, s0)]][1]], 0.0)
         share = split / max(split.sum(), 1e-9)
         # integer split of the slot's agents by largest remainder: each agent's first queue
         counts = np.floor(share * len(people) + 1e-9).astype(int)
@@ -579,8 +665,13 @@ def build_roster(
                 agents[a].agent_id, d, shift, offsets[i], queue_order(mine, skills)
             )
     scheduled = scheduled[:, :n_t]
+    worked: dict[int, float] = {}
+    for a, _, s in on:
+        worked[a] = worked.get(a, 0.0) + shift_types[s].paid_h
     shortfall_h = {
-        agents[a].agent_id: float(vals[c]) for a, c in shortfall.items() if vals[c] > 1e-6
+        agents[a].agent_id: agents[a].min_hours_week - worked.get(a, 0.0)
+        for a in shortfall
+        if agents[a].min_hours_week - worked.get(a, 0.0) > 1e-6
     }
     for agent_id, hours in shortfall_h.items():
         notes.append(f"agent {agent_id}: {hours:g} h below the contract minimum")
