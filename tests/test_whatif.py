@@ -107,7 +107,9 @@ def test_the_new_roster_beats_the_old_one_under_the_raised_target(plan, raised):
     assert row["roster_service_level_base"] == pytest.approx(weekly.loc["sales", "service_level"])
     # the same agents answer fewer calls within 15 s than within 20 s
     assert row["roster_service_level"] < row["roster_service_level_base"]
-    assert row["rescheduled_service_level"] > row["roster_service_level"] + 0.01
+    # the new roster, scheduled for 95 % in 15 s, does better and (nearly) meets that target
+    assert row["rescheduled_service_level"] > row["roster_service_level"]
+    assert row["rescheduled_service_level"] >= 0.94
 
 
 def test_the_totals_are_the_rosters_paid_hours_and_cost(plan, raised):
