@@ -190,8 +190,12 @@ def evaluate_roster(
     Not modelled (the simulation has them): the backlog a busy interval leaves to the next
     and agents finishing a contact after their shift (together the simulation's service is
     up to about 1 point higher), the rest of the effect of email taken by idle voice
-    agents (see above) and the skill limits of the agents inside a voice pool (lower). The
-    whole week (4 queues, 672 intervals) evaluates in about 0.1-0.2 s.
+    agents (see above) and the skill limits of the agents inside a voice pool (lower: a
+    call waits while an agent without its skill is idle). The last is the largest: a queue
+    whose skilled agents are few at some hours (the sample centre's sales in the evening)
+    comes out optimistic, by 1-2 points of weekly service level on the sample centre and
+    about 3 on generated ones (BENCHMARKS.md). The whole week (4 queues, 672 intervals)
+    evaluates in about 0.1-0.2 s.
 
     Parameters
     ----------
