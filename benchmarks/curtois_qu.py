@@ -1,25 +1,40 @@
 """Curtois & Qu employee shift-scheduling instances, solved with staffplan's MIP layer.
 
 Reads the instance text format (horizon, shift types with forbidden successors, staff
-contracts, fixed days off, shift on/off requests, cover with under/over weights) and builds
-the standard compact model (Curtois & Qu 2014, "Computational results on new staff
-scheduling benchmark instances"): ``x[e, d, t]`` binary; one shift a day; forbidden
-successions; max shifts per type; min/max total minutes; max consecutive shifts; min
-consecutive shifts and min consecutive days off (for blocks inside the horizon); max
-weekends; days off; soft requests and soft cover. The model is built with
-``staffplan.scheduling.solver.MipModel`` and solved by ``solve_model`` (HiGHS, one thread),
-so status, bound and gap come from the solver. When the full MIP stops at its share of the
-time without proof, a neighbourhood search (a quarter of the employees re-solved at a time,
-the rest fixed) improves the solution for the rest of the time; the bound stays the full
-MIP's.
+contracts, fixed days off, shift on/off requests, cover with under/over weights). Every model
+is built with ``staffplan.scheduling.solver.MipModel`` and solved by ``solve_model`` (HiGHS,
+one thread by default). Two methods:
 
-Usage: ``python benchmarks/curtois_qu.py [--instances 1-8] [--time-limit 600]``
+``--method cg`` (default): column generation over whole schedules, priced exactly per
+employee by a dynamic programme over the hard rules (``ScheduleDP``), gives the LP bound
+(Lagrangian, valid at every iteration); the IP over the generated columns gives a first
+roster (price-and-branch); then a ladder of cost targets ``T`` from the rounded-up bound:
+``network_model`` holds exactly the rosters of cost <= T (each employee's schedules whose
+reduced cost is within ``T - bound`` of the cheapest, as a flow on the pruned DP state graph),
+so it is either infeasible (the optimum is above T: a proven bound) or its optimum is the
+instance's. If the ladder stops without proof, the compact MIP, started from the best
+roster, uses the rest of the time.
+
+``--method compact``: the standard compact model (Curtois & Qu 2014, "Computational results
+on new staff scheduling benchmark instances"): ``x[e, d, t]`` binary; one shift a day;
+forbidden successions; max shifts per type; min/max total minutes; max consecutive shifts;
+min consecutive shifts and min consecutive days off (for blocks inside the horizon); max
+weekends; days off; soft requests and soft cover; half the time for the full MIP, then a
+neighbourhood search (a quarter of the employees re-solved at a time, the rest fixed).
+
+Every reported roster is checked by ``violations`` (no hard rule broken) and ``penalty``
+(equal to the solver's objective), both written from the instance definition. The lower
+bound is rounded up (objectives are integers); "optimal" means roster cost == bound.
+
+Usage: ``python benchmarks/curtois_qu.py [--instances 1-12] [--time-limit 600]
+[--method cg|compact] [--threads 1] [--verbose]``
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import math
 import sys
 import time
@@ -107,63 +122,996 @@ def read_instance(path: Path) -> Instance:
     return inst
 
 
-def build_model(inst: Instance) -> tuple[MipModel, np.ndarray]:
-    """The compact model; returns it and ``x`` column indices, shape (staff, days, shifts)."""
+def add_employee(m: MipModel, inst: Instance, st: Staff, xe: np.ndarray, form: str) -> None:
+    """Add one employee's hard constraints on its columns ``xe`` (days x shift types)."""
+    n_d, n_t = xe.shape
+    types = list(inst.shifts)
+    t_index = {t: i for i, t in enumerate(types)}
+    minutes = np.array([inst.shifts[t] for t in types], float)
+    ones = np.ones(n_t)
+    for d in inst.days_off.get(st.sid, []):
+        m.set_upper(xe[d], 0.0)
+    for t, cap in st.max_shifts.items():  # max shifts per type
+        if cap == 0:
+            m.set_upper(xe[:, t_index[t]], 0.0)
+        elif cap < n_d:
+            m.add_row(xe[:, t_index[t]], 1.0, -math.inf, cap)
+    for d in range(n_d):  # one shift a day
+        m.add_row(xe[d], 1.0, -math.inf, 1.0)
+    m.add_row(xe.ravel(), np.tile(minutes, n_d), st.min_minutes, st.max_minutes)
+    for t, banned in inst.forbidden.items():  # forbidden successions
+        if banned:
+            bi = [t_index[u] for u in banned]
+            for d in range(n_d - 1):  # x[d, t] + sum of banned x[d + 1] <= 1
+                m.add_row(np.r_[xe[d, t_index[t]], xe[d + 1, bi]], 1.0, -math.inf, 1.0)
+    cmax = st.max_consecutive
+    for d in range(n_d - cmax):
+        m.add_row(xe[d : d + cmax + 1].ravel(), 1.0, -math.inf, cmax)
+    kmin, offmin = st.min_consecutive, st.min_days_off
+    if form == "compact":
+        # no block of s < min worked days between two days off (inside the horizon)
+        for s in range(1, kmin):
+            for d in range(n_d - s - 1):
+                cols = np.r_[xe[d], xe[d + 1 : d + s + 1].ravel(), xe[d + s + 1]]
+                coef = np.r_[ones, -np.ones(s * n_t), ones]
+                m.add_row(cols, coef, 1 - s, math.inf)
+        # no block of s < min days off between two worked days (inside the horizon)
+        for s in range(1, offmin):
+            for d in range(n_d - s - 1):
+                cols = np.r_[xe[d], xe[d + 1 : d + s + 1].ravel(), xe[d + s + 1]]
+                coef = np.r_[-ones, np.ones(s * n_t), -ones]
+                m.add_row(cols, coef, -1.0, math.inf)
+    elif kmin > 1 or offmin > 1:
+        # v[d] = 1 when a work block starts on day d >= 1 (off on d - 1), w[d] = 1 when a
+        # block of days off starts on day d >= 1; blocks touching the horizon start are
+        # free, and one touching the end is cut short by the horizon (not constrained)
+        v = m.add_vars(n_d - 1, ub=1.0, name="start")
+        w = m.add_vars(n_d - 1, ub=1.0, name="stop")
+        for d in range(1, n_d):  # v - w = y[d] - y[d - 1]
+            m.add_row(
+                np.r_[v[d - 1], w[d - 1], xe[d], xe[d - 1]],
+                np.r_[1.0, -1.0, -ones, ones],
+                0.0,
+                0.0,
+            )
+        for d in range(1, n_d):
+            # working on d if a work block started in the last kmin - 1 days, off on d if
+            # a block of days off started in the last offmin - 1 days
+            lo = max(1, d - kmin + 1)
+            m.add_row(np.r_[v[lo - 1 : d], xe[d]], np.r_[np.ones(d + 1 - lo), -ones], -math.inf, 0)
+            lo = max(1, d - offmin + 1)
+            m.add_row(np.r_[w[lo - 1 : d], xe[d]], np.r_[np.ones(d + 1 - lo), ones], -math.inf, 1)
+    # max weekends worked (Saturday = day 5 of each week, Sunday = day 6)
+    weekends = [(w * 7 + 5, w * 7 + 6) for w in range(n_d // 7)]
+    k = m.add_vars(len(weekends), ub=1.0, integer=True, name="weekend")
+    for i, (sat, sun) in enumerate(weekends):
+        m.add_row(np.r_[k[i], xe[sat]], np.r_[1.0, -ones], 0.0, math.inf)
+        m.add_row(np.r_[k[i], xe[sun]], np.r_[1.0, -ones], 0.0, math.inf)
+        m.add_row(np.r_[k[i], xe[sat], xe[sun]], np.r_[1.0, -ones, -ones], -math.inf, 0.0)
+    m.add_row(k, 1.0, -math.inf, st.max_weekends)
+
+
+def request_costs(inst: Instance) -> tuple[np.ndarray, float]:
+    """Cost of each ``x[e, d, t]`` from the shift on/off requests, and the constant part."""
+    types = list(inst.shifts)
+    t_index = {t: i for i, t in enumerate(types)}
+    e_index = {s.sid: i for i, s in enumerate(inst.staff)}
+    cost = np.zeros((len(inst.staff), inst.days, len(types)))
+    const = 0.0
+    for e_id, d, t, w in inst.on_requests:  # weight when the shift is not given
+        const += w
+        cost[e_index[e_id], d, t_index[t]] -= w
+    for e_id, d, t, w in inst.off_requests:  # weight when the shift is given
+        cost[e_index[e_id], d, t_index[t]] += w
+    return cost, const
+
+
+def build_model(inst: Instance, form: str = "strong") -> tuple[MipModel, np.ndarray]:
+    """The compact model; returns it and ``x`` column indices, shape (staff, days, shifts).
+
+    ``form="compact"`` writes min consecutive shifts / days off as forbidden short patterns
+    (Curtois & Qu's own rows); ``"strong"`` writes them with start and end variables as
+    min-up / min-down constraints (Rajan & Takriti 2005).
+    """
     m = MipModel(inst.name)
     n_e, n_d, types = len(inst.staff), inst.days, list(inst.shifts)
     n_t = len(types)
     t_index = {t: i for i, t in enumerate(types)}
-    e_index = {s.sid: i for i, s in enumerate(inst.staff)}
     x = m.add_vars(n_e * n_d * n_t, ub=1.0, integer=True, name="x").reshape(n_e, n_d, n_t)
-    minutes = np.array([inst.shifts[t] for t in types], float)
     for e, st in enumerate(inst.staff):
-        for d in inst.days_off.get(st.sid, []):
-            m.set_upper(x[e, d], 0.0)
-        for d in range(n_d):  # one shift a day
-            m.add_row(x[e, d], 1.0, -math.inf, 1.0)
-        for t, cap in st.max_shifts.items():  # max shifts per type
-            if cap < n_d:
-                m.add_row(x[e, :, t_index[t]], 1.0, -math.inf, cap)
-        m.add_row(x[e].ravel(), np.tile(minutes, n_d), st.min_minutes, st.max_minutes)
-        for t, banned in inst.forbidden.items():  # forbidden successions
-            for u in banned:
-                for d in range(n_d - 1):
-                    m.add_row([x[e, d, t_index[t]], x[e, d + 1, t_index[u]]], 1.0, -math.inf, 1.0)
-        cmax = st.max_consecutive
-        for d in range(n_d - cmax):
-            m.add_row(x[e, d : d + cmax + 1].ravel(), 1.0, -math.inf, cmax)
-        # no block of s < min worked days between two days off (inside the horizon)
-        for s in range(1, st.min_consecutive):
-            for d in range(n_d - s - 1):
-                cols = np.r_[x[e, d], x[e, d + 1 : d + s + 1].ravel(), x[e, d + s + 1]]
-                coef = np.r_[np.ones(n_t), -np.ones(s * n_t), np.ones(n_t)]
-                m.add_row(cols, coef, 1 - s, math.inf)
-        # no block of s < min days off between two worked days (inside the horizon)
-        for s in range(1, st.min_days_off):
-            for d in range(n_d - s - 1):
-                cols = np.r_[x[e, d], x[e, d + 1 : d + s + 1].ravel(), x[e, d + s + 1]]
-                coef = np.r_[-np.ones(n_t), np.ones(s * n_t), -np.ones(n_t)]
-                m.add_row(cols, coef, -1.0, math.inf)
-        # max weekends worked (Saturday = day 5 of each week, Sunday = day 6)
-        weekends = [(w * 7 + 5, w * 7 + 6) for w in range(n_d // 7)]
-        k = m.add_vars(len(weekends), ub=1.0, integer=True, name="weekend")
-        for i, (sat, sun) in enumerate(weekends):
-            m.add_row(np.r_[k[i], x[e, sat]], np.r_[1.0, -np.ones(n_t)], 0.0, math.inf)
-            m.add_row(np.r_[k[i], x[e, sun]], np.r_[1.0, -np.ones(n_t)], 0.0, math.inf)
-            m.add_row(
-                np.r_[k[i], x[e, sat], x[e, sun]], np.r_[1.0, -np.ones(2 * n_t)], -math.inf, 0.0
-            )
-        m.add_row(k, 1.0, -math.inf, st.max_weekends)
-    for e_id, d, t, w in inst.on_requests:  # weight when the shift is not given
-        m.offset += w
-        m.add_cost([x[e_index[e_id], d, t_index[t]]], -w)
-    for e_id, d, t, w in inst.off_requests:  # weight when the shift is given
-        m.add_cost([x[e_index[e_id], d, t_index[t]]], w)
-    for d, t, req, w_under, w_over in inst.cover:
-        u = m.add_vars(1, cost=w_under, name="under")
-        o = m.add_vars(1, cost=w_over, name="over")
-        m.add_row(np.r_[x[:, d, t_index[t]], u, o], np.r_[np.ones(n_e), 1.0, -1.0], req, req)
+        add_employee(m, inst, st, x[e], form)
+    cost, const = request_costs(inst)
+    m.offset += const
+    for j in np.flatnonzero(cost):
+        m.add_cost([x.ravel()[j]], cost.ravel()[j])
+    n_k = len(inst.cover)
+    under = m.add_vars(n_k, cost=np.array([c[3] for c in inst.cover], float), name="under")
+    over = m.add_vars(n_k, cost=np.array([c[4] for c in inst.cover], float), name="over")
+    for k, (d, t, req, _, _) in enumerate(inst.cover):
+        cols = np.r_[x[:, d, t_index[t]], under[k], over[k]]
+        m.add_row(cols, np.r_[np.ones(n_e), 1.0, -1.0], req, req)
     return m, x
+
+
+def runs(worked: list[bool]) -> list[tuple[bool, int, int]]:
+    """Maximal runs of equal values: (value, first day, length)."""
+    out: list[tuple[bool, int, int]] = []
+    for d, v in enumerate(worked):
+        if out and out[-1][0] == v:
+            out[-1] = (v, out[-1][1], out[-1][2] + 1)
+        else:
+            out.append((v, d, 1))
+    return out
+
+
+def violations(inst: Instance, roster: list[list[str | None]]) -> list[str]:
+    """Every hard-constraint violation of ``roster`` (per employee, per day: shift id or None).
+
+    Written from the instance definition, independently of the MIP: one shift a day is
+    implied by the representation; forbidden successions; max shifts per type; min/max
+    total minutes; max consecutive shifts; min consecutive shifts and min consecutive days
+    off (blocks touching the start or end of the horizon are exempt); max weekends
+    (a weekend is worked when a shift is on its Saturday or Sunday); fixed days off.
+    """
+    out = []
+    n_d = inst.days
+    for st, days in zip(inst.staff, roster, strict=True):
+        who = st.sid
+        if len(days) != n_d:
+            out.append(f"{who}: {len(days)} days")
+            continue
+        for d in inst.days_off.get(who, []):
+            if days[d] is not None:
+                out.append(f"{who}: works on day off {d}")
+        for t in inst.shifts:
+            n = sum(s == t for s in days)
+            if n > st.max_shifts.get(t, n_d):
+                out.append(f"{who}: {n} shifts {t} > {st.max_shifts.get(t)}")
+        for d, s in enumerate(days):
+            if s is not None and s not in inst.shifts:
+                out.append(f"{who}: unknown shift {s} on day {d}")
+        total = sum(inst.shifts[s] for s in days if s is not None)
+        if not st.min_minutes <= total <= st.max_minutes:
+            out.append(f"{who}: {total} min outside [{st.min_minutes}, {st.max_minutes}]")
+        for d in range(n_d - 1):
+            if days[d] is not None and days[d + 1] in inst.forbidden[days[d]]:
+                out.append(f"{who}: {days[d + 1]} after {days[d]} on day {d + 1}")
+        for worked, first, length in runs([s is not None for s in days]):
+            inside = first > 0 and first + length < n_d
+            if worked and length > st.max_consecutive:
+                out.append(f"{who}: {length} shifts in a row from day {first}")
+            if worked and inside and length < st.min_consecutive:
+                out.append(f"{who}: only {length} shifts in a row from day {first}")
+            if not worked and inside and length < st.min_days_off:
+                out.append(f"{who}: only {length} days off in a row from day {first}")
+        weekends = sum(
+            days[w * 7 + 5] is not None or days[w * 7 + 6] is not None for w in range(n_d // 7)
+        )
+        if weekends > st.max_weekends:
+            out.append(f"{who}: {weekends} weekends > {st.max_weekends}")
+    return out
+
+
+def penalty(inst: Instance, roster: list[list[str | None]]) -> int:
+    """The instance's objective for ``roster``, computed from its definition.
+
+    Shift-on request not met (the employee does not work that shift that day): its weight;
+    shift-off request not met (the employee works that shift that day): its weight; cover:
+    under-staffing times its weight plus over-staffing times its weight, per day and shift.
+    """
+    row = {st.sid: days for st, days in zip(inst.staff, roster, strict=True)}
+    total = 0
+    for e, d, t, w in inst.on_requests:
+        total += w * (row[e][d] != t)
+    for e, d, t, w in inst.off_requests:
+        total += w * (row[e][d] == t)
+    for d, t, req, w_under, w_over in inst.cover:
+        n = sum(days[d] == t for days in roster)
+        total += w_under * max(0, req - n) + w_over * max(0, n - req)
+    return total
+
+
+def _shift_axis(a: np.ndarray, ax: int, step: int, saturate: bool, back: bool) -> np.ndarray:
+    """Move the values of ``a`` by ``step`` cells along axis ``ax`` (inf where none lands).
+
+    Forward: ``out[r + step] = a[r]``; backward: ``out[r] = a[r + step]``. A saturating axis
+    (a counter that stops at its last cell) keeps its last cell.
+    """
+    if step == 0:
+        return a
+    n = a.shape[ax]
+    out = np.full(a.shape, np.inf)
+
+    def cut(s: slice) -> tuple[slice, ...]:
+        return (slice(None),) * ax + (s,)
+
+    last = cut(slice(n - 1, None))
+    if back:
+        if step < n:
+            out[cut(slice(0, n - step))] = a[cut(slice(step, None))]
+        if saturate:
+            out[last] = a[last]
+    else:
+        if step < n:
+            out[cut(slice(step, None))] = a[cut(slice(0, n - step))]
+        if saturate:
+            out[last] = np.minimum(out[last], a[last])
+    return out
+
+
+class ScheduleDP:
+    """Exact dynamic programme over one employee's feasible schedules.
+
+    The state after each day holds every hard rule: the current run (days off in a row, or
+    shifts in a row with the last shift type), whether that run touches the horizon start
+    (then its minimum does not apply), total minutes, weekends worked (when the cap can
+    bind) and, added only once a cheapest schedule breaks it, the count of a capped shift
+    type (or, when smaller, the count of the other shifts, saturated). Runs touching the
+    horizon end are not checked, as in the instance definition. ``solve`` returns a
+    cheapest schedule for per-day costs; ``through`` the cheapest cost with each day's
+    choice imposed (forward and backward pass).
+    """
+
+    def __init__(self, inst: Instance, st: Staff) -> None:
+        self.types = list(inst.shifts)
+        self.n_t, self.n_d = len(self.types), inst.days
+        lengths = [inst.shifts[t] for t in self.types]
+        unit = functools.reduce(math.gcd, lengths)
+        self.length = [v // unit for v in lengths]
+        self.m_max = st.max_minutes // unit
+        self.m_min = -(-st.min_minutes // unit)
+        self.w_max = st.max_weekends if st.max_weekends < self.n_d // 7 else None
+        self.cap = [st.max_shifts.get(t, self.n_d) for t in self.types]
+        usable = [t for t in range(self.n_t) if self.cap[t] > 0]
+        self.same_length = len({self.length[t] for t in usable}) <= 1
+        shortest = min([self.length[t] for t in usable] or [1])
+        self.n_max = min(self.n_d, self.m_max // shortest)
+        self.cmax = max(1, min(st.max_consecutive, self.n_d))
+        self.kmin = max(1, min(st.min_consecutive, self.cmax))
+        self.offmin = max(1, st.min_days_off)
+        self.pred = [
+            [u for u in range(self.n_t) if self.types[t] not in inst.forbidden[self.types[u]]]
+            for t in range(self.n_t)
+        ]
+        self.succ = [[t for t in range(self.n_t) if u in self.pred[t]] for u in range(self.n_t)]
+        self.days_off = sorted(set(inst.days_off.get(st.sid, [])))
+        self.tracked: list[tuple[int, str, int]] = []  # (type, "direct" | "other", size)
+
+    def _shape(self) -> tuple[int, ...]:
+        """Resource axes: minutes, weekends (when they can bind), one per tracked cap."""
+        shape = [self.m_max + 1]
+        if self.w_max is not None:
+            shape.append(self.w_max + 1)
+        return (*shape, *[size + 1 for _, _, size in self.tracked])
+
+    def _track(self, t: int) -> None:
+        other = self.n_max - self.cap[t]  # others needed so that t stays within its cap
+        if self.same_length and other < self.cap[t]:
+            self.tracked.append((t, "other", other))
+        else:
+            self.tracked.append((t, "direct", self.cap[t]))
+
+    def _move(self, a: np.ndarray, lead: int, t: int, new_weekend: int, back=False):
+        """Resources after working shift ``t``, on the axes after the ``lead`` state axes."""
+        a = _shift_axis(a, lead, self.length[t], False, back)
+        ax = lead + 1
+        if self.w_max is not None:
+            a = _shift_axis(a, ax, new_weekend, False, back)
+            ax += 1
+        for j, (tt, mode, _) in enumerate(self.tracked):
+            step = int(tt == t) if mode == "direct" else int(tt != t)
+            a = _shift_axis(a, ax + j, step, mode == "other", back)
+        return a
+
+    def _final(self) -> np.ndarray:
+        """Resource cells that are a complete schedule (min minutes, caps via other counts)."""
+        shape = self._shape()
+        ok = np.zeros(shape, bool)
+        ok[self.m_min :] = True
+        first = 2 if self.w_max is not None else 1
+        for j, (t, mode, size) in enumerate(self.tracked):
+            if mode == "other":
+                total = np.arange(self.m_max + 1) // self.length[t]
+                others = np.arange(size + 1)
+                good = (total[:, None] - others[None, :] <= self.cap[t]) | (others == size)
+                view = [1] * len(shape)
+                view[0], view[first + j] = self.m_max + 1, size + 1
+                ok &= good.reshape(view)
+        return ok
+
+    def _costs(self, cost, off_cost):
+        cost = np.array(cost, float)
+        cost[self.days_off] = np.inf
+        cost[:, [t for t in range(self.n_t) if self.cap[t] == 0]] = np.inf
+        off = np.zeros(self.n_d) if off_cost is None else np.asarray(off_cost, float)
+        return cost, off
+
+    def _forward(self, cost, off_cost):
+        """Cheapest cost of each state after each day: (off, work, initial work) arrays."""
+        n_t, cmax, kmin, offmin = self.n_t, self.cmax, self.kmin, self.offmin
+        shape = self._shape()
+        origin = np.full(shape, np.inf)
+        origin[(0,) * len(shape)] = 0.0
+        off = np.full((offmin + 1, *shape), np.inf)  # 0: run from day 0; j: j days (>= offmin)
+        work = np.full((n_t, cmax, *shape), np.inf)  # last type, run length - 1
+        iwork = np.full((n_t, kmin - 1, *shape), np.inf)  # runs from day 0 shorter than kmin
+        off[0] = origin + off_cost[0]
+        for t in range(n_t):
+            if np.isfinite(cost[0, t]):
+                (iwork if kmin > 1 else work)[t, 0] = self._move(origin, 0, t, 0) + cost[0, t]
+        lay = [(off, work, iwork)]
+        for d in range(1, self.n_d):
+            sat, sun = d % 7 == 5, d % 7 == 6
+            noff = np.full_like(off, np.inf)
+            noff[0] = off[0]
+            for j in range(1, offmin + 1):
+                tgt = min(j + 1, offmin)
+                np.minimum(noff[tgt], off[j], out=noff[tgt])
+            ends = work[:, kmin - 1 :].min(axis=(0, 1))
+            if kmin > 1:
+                ends = np.minimum(ends, iwork.min(axis=(0, 1)))
+            np.minimum(noff[1], ends, out=noff[1])
+            noff += off_cost[d]
+            nwork = np.full_like(work, np.inf)
+            niwork = np.full_like(iwork, np.inf)
+            from_off = np.minimum(off[0], off[offmin])
+            for t in range(n_t):
+                if not np.isfinite(cost[d, t]):
+                    continue
+                nwork[t, 0] = self._move(from_off, 0, t, int(sat or sun))
+                if self.pred[t] and cmax > 1:
+                    src = work[self.pred[t], : cmax - 1].min(axis=0)
+                    nwork[t, 1:] = self._move(src, 1, t, int(sat))
+                if self.pred[t] and kmin > 1:
+                    src = self._move(iwork[self.pred[t]].min(axis=0), 1, t, int(sat))
+                    niwork[t, 1:] = src[: kmin - 2]
+                    np.minimum(nwork[t, kmin - 1], src[kmin - 2], out=nwork[t, kmin - 1])
+                nwork[t] += cost[d, t]
+                niwork[t] += cost[d, t]
+            off, work, iwork = noff, nwork, niwork
+            lay.append((off, work, iwork))
+        return lay
+
+    def _backward(self, cost, off_cost):
+        """Cheapest cost of the days after each day from each state (same layout)."""
+        n_t, cmax, kmin, offmin = self.n_t, self.cmax, self.kmin, self.offmin
+        shape = self._shape()
+        end = np.where(self._final(), 0.0, np.inf)
+        off = np.broadcast_to(end, (offmin + 1, *shape)).copy()
+        work = np.broadcast_to(end, (n_t, cmax, *shape)).copy()
+        iwork = np.broadcast_to(end, (n_t, kmin - 1, *shape)).copy()
+        lay = [(off, work, iwork)]
+        for d in range(self.n_d - 1, 0, -1):  # states after day d - 1; choices on day d
+            sat, sun = d % 7 == 5, d % 7 == 6
+            start = np.full(shape, np.inf)  # start a block on day d
+            cont = np.full((n_t, cmax, *shape), np.inf)  # shift t on day d, to work[t, r]
+            icont = np.full((n_t, kmin - 1, *shape), np.inf)  # the same, to iwork[t, r]
+            for t in range(n_t):
+                if np.isfinite(cost[d, t]):
+                    moved = self._move(work[t, 0], 0, t, int(sat or sun), True) + cost[d, t]
+                    np.minimum(start, moved, out=start)
+                    cont[t] = self._move(work[t], 1, t, int(sat), True) + cost[d, t]
+                    icont[t] = self._move(iwork[t], 1, t, int(sat), True) + cost[d, t]
+            stop = off[1] + off_cost[d]
+            noff = np.full_like(off, np.inf)
+            noff[0] = np.minimum(off[0] + off_cost[d], start)
+            for j in range(1, offmin + 1):
+                noff[j] = off[min(j + 1, offmin)] + off_cost[d]
+            np.minimum(noff[offmin], start, out=noff[offmin])
+            nwork = np.full_like(work, np.inf)
+            niwork = np.full_like(iwork, np.inf)
+            for u in range(n_t):
+                succ = self.succ[u]
+                for r in range(cmax):
+                    best = stop if r >= kmin - 1 else np.full(shape, np.inf)
+                    if r + 1 < cmax and succ:
+                        best = np.minimum(best, cont[succ, r + 1].min(axis=0))
+                    nwork[u, r] = best
+                for r in range(kmin - 1):  # a run from day 0 may stop at any length
+                    best = stop
+                    if succ and r + 1 < cmax:
+                        nxt = icont[succ, r + 1] if r + 1 < kmin - 1 else cont[succ, r + 1]
+                        best = np.minimum(best, nxt.min(axis=0))
+                    niwork[u, r] = best
+            off, work, iwork = noff, nwork, niwork
+            lay.append((off, work, iwork))
+        return lay[::-1]
+
+    def _best(self, lay) -> tuple[float, tuple | None]:
+        off, work, iwork = lay[-1]
+        ok = self._final()
+        best, where = np.inf, None
+        for kind, arr in (("off", off), ("work", work), ("iwork", iwork)):
+            if arr.size:
+                masked = np.where(ok, arr, np.inf)
+                k = int(masked.argmin())
+                if masked.flat[k] < best:
+                    best, where = float(masked.flat[k]), (kind, np.unravel_index(k, arr.shape))
+        return best, where
+
+    def solve(self, cost: np.ndarray, off_cost: np.ndarray | None = None):
+        """Cheapest schedule: ``(value, schedule)``, ``schedule[d]`` a type index or -1 (off).
+
+        ``cost`` (days x types, ``inf`` = not allowed) and ``off_cost`` (days) are per-day
+        costs. ``(inf, None)`` when no schedule is feasible.
+        """
+        cost, off_cost = self._costs(cost, off_cost)
+        while True:
+            lay = self._forward(cost, off_cost)
+            value, where = self._best(lay)
+            if where is None:
+                return math.inf, None
+            sched = self._backtrack(lay, cost, off_cost, where, value)
+            over = [
+                t
+                for t in range(self.n_t)
+                if (sched == t).sum() > self.cap[t] and all(t != tt for tt, _, _ in self.tracked)
+            ]
+            if not over:
+                return value, sched
+            for t in over:
+                self._track(t)
+
+    def _step(self, kind: str, state: tuple, res: tuple, t: int, d: int):
+        """The state after choosing ``t`` (-1 = off) on day ``d >= 1``, or None if not allowed."""
+        if t < 0:
+            if kind == "off":
+                return "off", (0 if state[0] == 0 else min(state[0] + 1, self.offmin),), res
+            if kind == "iwork" or state[1] >= self.kmin - 1:
+                return "off", (1,), res
+            return None
+        sat, sun = d % 7 == 5, d % 7 == 6
+        if kind == "off":
+            if state[0] not in (0, self.offmin):
+                return None
+            nxt, new_weekend = ("work", (t, 0)), int(sat or sun)
+        else:
+            u, r = state
+            if u not in self.pred[t] or r + 1 >= self.cmax:
+                return None
+            if kind == "iwork" and r + 1 < self.kmin - 1:
+                nxt = ("iwork", (t, r + 1))
+            else:
+                nxt = ("work", (t, r + 1))
+            new_weekend = int(sat)
+        res = self._add(res, t, new_weekend)
+        return None if res is None else (*nxt, res)
+
+    def _add(self, res: tuple, t: int, new_weekend: int) -> tuple | None:
+        """Resources after working ``t`` (scalar ``_move``); None when over a limit."""
+        out = [res[0] + self.length[t]]
+        if out[0] > self.m_max:
+            return None
+        ax = 1
+        if self.w_max is not None:
+            out.append(res[1] + new_weekend)
+            if out[1] > self.w_max:
+                return None
+            ax = 2
+        for j, (tt, mode, size) in enumerate(self.tracked):
+            v = res[ax + j]
+            if mode == "direct":
+                v += int(tt == t)
+                if v > size:
+                    return None
+            else:
+                v = min(v + int(tt != t), size)
+            out.append(v)
+        return tuple(out)
+
+    def network(
+        self, cost: np.ndarray, limit: float, off_cost: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, int]:
+        """The state graph of the schedules of cost <= ``limit``, pruned by that limit.
+
+        Nodes are the states after each day on some schedule of cost <= ``limit`` (cheapest
+        schedule through them, from the forward and backward passes); arcs the day's choice
+        between two such states whose cheapest schedule through the arc is within the limit.
+        Every schedule of cost <= ``limit`` is a path from day 0 to the last day, and every
+        path is a schedule that keeps the tracked rules (check untracked caps apart).
+        Returns arrays ``tail`` (-1 = the source), ``head``, ``day`` and ``choice`` (-1 = off)
+        of the arcs, and the number of nodes; nodes of the last day end the paths.
+        """
+        cost, off_cost = self._costs(cost, off_cost)
+        fwd, bwd = self._forward(cost, off_cost), self._backward(cost, off_cost)
+        eps = 1e-7 * max(1.0, abs(limit))
+        kinds = ("off", "work", "iwork")
+        ids: list[dict] = []
+        n_res = len(self._shape())
+        for d in range(self.n_d):
+            table = {}
+            for kind, f, b in zip(kinds, fwd[d], bwd[d], strict=True):
+                if f.size:
+                    for cell in zip(*np.nonzero(f + b <= limit + eps), strict=True):
+                        cell = tuple(int(v) for v in cell)
+                        table[(kind, cell[: len(cell) - n_res], cell[len(cell) - n_res :])] = len(
+                            table
+                        )
+            ids.append(table)
+        offset = np.cumsum([0] + [len(t) for t in ids])
+        tail, head, day, choice = [], [], [], []
+
+        def value(lay, kind, state, res):
+            return lay[kinds.index(kind)][(*state, *res)]
+
+        for (kind, state, res), k in ids[0].items():
+            g = value(fwd[0], kind, state, res)
+            if np.isfinite(g):
+                tail.append(-1)
+                head.append(offset[0] + k)
+                day.append(0)
+                choice.append(-1 if kind == "off" else state[0])
+        for d in range(1, self.n_d):
+            for (kind, state, res), k in ids[d - 1].items():
+                g = value(fwd[d - 1], kind, state, res)
+                for c in range(-1, self.n_t):
+                    step = off_cost[d] if c < 0 else cost[d, c]
+                    if not np.isfinite(step):
+                        continue
+                    nxt = self._step(kind, state, res, c, d)
+                    if nxt is None or nxt not in ids[d]:
+                        continue
+                    if g + step + value(bwd[d], *nxt) <= limit + eps:
+                        tail.append(offset[d - 1] + k)
+                        head.append(offset[d] + ids[d][nxt])
+                        day.append(d)
+                        choice.append(c)
+        arrays = (np.array(a, np.int64) for a in (tail, head, day, choice))
+        return (*arrays, int(offset[-1]))
+
+    def _unmove(self, res: tuple, t: int, new_weekend: int) -> tuple | None:
+        """Resource cells that ``_move`` maps to ``res`` (several on a saturated counter)."""
+        base = [res[0] - self.length[t]]
+        ax = 1
+        if self.w_max is not None:
+            base.append(res[1] - new_weekend)
+            ax = 2
+        options = [base]
+        for j, (tt, mode, size) in enumerate(self.tracked):
+            v = res[ax + j]
+            if mode == "direct":
+                vals = [v - int(tt == t)]
+            elif tt == t:
+                vals = [v]
+            else:
+                vals = [v - 1] + ([v] if v == size else [])
+            options = [o + [w] for o in options for w in vals]
+        return [tuple(o) for o in options if min(o) >= 0]
+
+    def _backtrack(self, lay, cost, off_cost, where, value) -> np.ndarray:
+        sched = np.full(self.n_d, -1)
+        kind, idx = where
+        state, res = idx[: -len(self._shape())], tuple(idx[-len(self._shape()) :])
+        state = tuple(int(s) for s in state)
+        res = tuple(int(r) for r in res)
+        for d in range(self.n_d - 1, 0, -1):
+            sat, sun = d % 7 == 5, d % 7 == 6
+            if kind != "off":
+                sched[d] = state[0]
+            cands = []
+            if kind == "off":
+                target = value - off_cost[d]
+                j = state[0]
+                if j == 0:
+                    cands.append(("off", (0,), res))
+                else:
+                    if j >= 2:
+                        cands.append(("off", (j - 1,), res))
+                    if j == self.offmin:
+                        cands.append(("off", (j,), res))
+                    if j == 1:
+                        for u in range(self.n_t):
+                            cands += [
+                                ("work", (u, r), res) for r in range(self.kmin - 1, self.cmax)
+                            ]
+                            cands += [("iwork", (u, r), res) for r in range(self.kmin - 1)]
+            else:
+                t, r = state
+                target = value - cost[d, t]
+                if kind == "work" and r == 0:
+                    for pre in self._unmove(res, t, int(sat or sun)):
+                        cands += [("off", (0,), pre), ("off", (self.offmin,), pre)]
+                else:
+                    for pre in self._unmove(res, t, int(sat)):
+                        if kind == "work":
+                            cands += [("work", (u, r - 1), pre) for u in self.pred[t]]
+                        if kind == "iwork" or r == self.kmin - 1:
+                            cands += [("iwork", (u, r - 1), pre) for u in self.pred[t]]
+            arrays = dict(zip(("off", "work", "iwork"), lay[d - 1], strict=True))
+            for k2, s2, r2 in cands:
+                if k2 == "work" and s2[1] >= self.cmax:
+                    continue
+                v = arrays[k2][(*s2, *r2)]
+                if np.isfinite(v) and abs(v - target) <= 1e-7 * max(1.0, abs(target)):
+                    kind, state, res, value = k2, s2, r2, float(v)
+                    break
+            else:
+                raise RuntimeError(f"no predecessor on day {d}")
+        if kind != "off":
+            sched[0] = state[0]
+        return sched
+
+
+class ColumnGeneration:
+    """Dantzig-Wolfe master over whole schedules (one per employee), priced by ``ScheduleDP``.
+
+    The master LP (solved by ``solve_model``) chooses a convex combination of schedules per
+    employee with soft cover; its LP value at convergence is the column-generation bound,
+    and at every iteration ``const + pi . req + sum of the cheapest reduced schedule costs``
+    is a valid (Lagrangian) lower bound, since pricing is exact.
+    """
+
+    def __init__(self, inst: Instance) -> None:
+        self.inst = inst
+        self.types = list(inst.shifts)
+        self.n_e, self.n_d, self.n_t = len(inst.staff), inst.days, len(self.types)
+        t_index = {t: i for i, t in enumerate(self.types)}
+        self.req_cost, self.const = request_costs(inst)
+        self.cover_row = np.full((self.n_d, self.n_t), -1)
+        for k, (d, t, *_) in enumerate(inst.cover):
+            self.cover_row[d, t_index[t]] = k
+        self.cover_dt = tuple(np.array([(d, t_index[t]) for d, t, *_ in inst.cover], int).T)
+        self.req = np.array([c[2] for c in inst.cover], float)
+        self.w_under = np.array([c[3] for c in inst.cover], float)
+        self.w_over = np.array([c[4] for c in inst.cover], float)
+        self.dps = [ScheduleDP(inst, st) for st in inst.staff]
+        self.columns: list[tuple[int, np.ndarray]] = []
+        self.col_cost: list[float] = []
+        self._seen: set[tuple[int, bytes]] = set()
+        self.bound = -math.inf  # best Lagrangian bound so far
+        self.best_pi = np.zeros((self.n_d, self.n_t))
+        self.base = np.zeros(self.n_e)  # cheapest reduced schedule cost per employee at best_pi
+        self.lp_value = math.nan
+        self.iterations = 0
+
+    def add(self, e: int, sched: np.ndarray) -> bool:
+        """Add employee ``e``'s schedule as a column (False when already there)."""
+        key = (e, sched.astype(np.int8).tobytes())
+        if key in self._seen:
+            return False
+        self._seen.add(key)
+        worked = np.flatnonzero(sched >= 0)
+        self.columns.append((e, sched.copy()))
+        self.col_cost.append(float(self.req_cost[e, worked, sched[worked]].sum()))
+        return True
+
+    def master(self, integer: bool = False) -> MipModel:
+        """The restricted master over the columns so far: its LP, or (``integer``) its IP."""
+        m = MipModel(f"{self.inst.name}_master")
+        n_c, n_k = len(self.columns), len(self.req)
+        lam = m.add_vars(n_c, ub=1.0, cost=np.array(self.col_cost), integer=integer, name="lam")
+        under = m.add_vars(n_k, cost=self.w_under, name="under")
+        over = m.add_vars(n_k, cost=self.w_over, name="over")
+        m.offset = self.const
+        by_emp: list[list[int]] = [[] for _ in range(self.n_e)]
+        by_row: list[list[int]] = [[] for _ in range(n_k)]
+        for j, (e, sched) in enumerate(self.columns):
+            by_emp[e].append(j)
+            worked = np.flatnonzero(sched >= 0)
+            for k in self.cover_row[worked, sched[worked]]:
+                if k >= 0:
+                    by_row[k].append(j)
+        for e in range(self.n_e):  # rows 0..n_e-1: one schedule per employee
+            m.add_row(lam[by_emp[e]], 1.0, 1.0, 1.0)
+        for k in range(n_k):  # then the cover rows
+            cols = np.r_[lam[by_row[k]], under[k], over[k]]
+            coef = np.r_[np.ones(len(by_row[k])), 1.0, -1.0]
+            m.add_row(cols, coef, self.req[k], self.req[k])
+        return m
+
+    def price(self, pi: np.ndarray) -> tuple[float, np.ndarray, list[np.ndarray | None]]:
+        """Cheapest schedule per employee at cover duals ``pi``, and the Lagrangian bound."""
+        base = np.zeros(self.n_e)
+        scheds: list[np.ndarray | None] = []
+        for e in range(self.n_e):
+            base[e], sched = self.dps[e].solve(self.req_cost[e] - pi)
+            scheds.append(sched)
+        bound = self.const + pi[self.cover_dt] @ self.req + base.sum()
+        return float(bound), base, scheds
+
+    def run(self, settings: SolverSettings, deadline: float, log=None) -> bool:
+        """Generate columns until no schedule has a negative reduced cost (True) or time."""
+        if not self.columns:
+            _, _, scheds = self.price(np.zeros((self.n_d, self.n_t)))
+            for e, sched in enumerate(scheds):
+                if sched is not None:
+                    self.add(e, sched)
+        while time.perf_counter() < deadline:
+            m = self.master()
+            rep = solve_model(m, settings, time_limit_s=max(1.0, deadline - time.perf_counter()))
+            if rep.status != "optimal" or rep.row_dual.size == 0:
+                return False
+            self.lp_value = rep.objective
+            mu = rep.row_dual[: self.n_e]
+            pi = np.zeros((self.n_d, self.n_t))
+            pi[self.cover_dt] = rep.row_dual[self.n_e : self.n_e + len(self.req)]
+            bound, base, scheds = self.price(pi)
+            self.iterations += 1
+            if bound > self.bound:
+                self.bound, self.best_pi, self.base = bound, pi, base
+            added = sum(
+                self.add(e, scheds[e])
+                for e in range(self.n_e)
+                if scheds[e] is not None and base[e] - mu[e] < -1e-7
+            )
+            if log and (self.iterations % 10 == 0 or not added):
+                log(
+                    f"CG {self.iterations}: LP {self.lp_value:.3f}, bound {self.bound:.3f}, "
+                    f"{len(self.columns)} columns"
+                )
+            if not added:
+                return True
+        return False
+
+
+@dataclass
+class Fixing:
+    """What any solution of cost <= ``target`` must satisfy (Lagrangian reduced costs)."""
+
+    target: float
+    slack: float  # target minus the Lagrangian bound
+    under_max: np.ndarray  # per cover row
+    over_max: np.ndarray
+
+
+def lagrangian_fixing(cg: ColumnGeneration, target: float) -> Fixing:
+    """Limits that every solution of cost <= ``target`` obeys, from ``cg.best_pi``.
+
+    With cover duals ``pi`` (``-w_over <= pi <= w_under``), any solution's cost is
+    ``bound + sum over employees of (reduced cost of its schedule - cheapest one) +
+    (w_under - pi) * under + (w_over + pi) * over``, every term non-negative. So a solution
+    of cost <= target has each term <= ``slack = target - bound``: each employee's schedule
+    is within ``slack`` of its cheapest reduced cost (``network_model``), and under/over
+    staffing on a cover row is at most ``slack`` over its reduced cost.
+    """
+    pi, slack = cg.best_pi, target - cg.bound
+    eps = 1e-6
+    rc_u = cg.w_under - pi[cg.cover_dt]
+    rc_o = cg.w_over + pi[cg.cover_dt]
+    with np.errstate(divide="ignore"):
+        under_max = np.where(rc_u > eps, np.floor(slack / np.maximum(rc_u, eps) + eps), np.inf)
+        over_max = np.where(rc_o > eps, np.floor(slack / np.maximum(rc_o, eps) + eps), np.inf)
+    return Fixing(target, slack, under_max, over_max)
+
+
+def network_model(cg: ColumnGeneration, fix: Fixing) -> tuple[MipModel, np.ndarray] | None:
+    """The problem restricted to solutions of cost <= ``fix.target``.
+
+    One pruned state graph per employee (``ScheduleDP.network``: its schedules of reduced
+    cost within ``fix.slack`` of the cheapest), a unit flow on it, ``x[e, d, t]`` = the flow
+    on the arcs that choose shift t on day d (integer), soft cover with the under/over limits
+    of ``fix``, and the row ``cost <= fix.target``. Every solution of cost <= target is a
+    solution of this model and the reverse, so: infeasible means the optimum is above the
+    target, and its optimum (when feasible) is the instance's. Its LP is at least the
+    column-generation bound. None when some employee has no schedule within the limit.
+    """
+    n_e, n_d, n_t = cg.n_e, cg.n_d, cg.n_t
+    m = MipModel(f"{cg.inst.name}_network")
+    x = m.add_vars(n_e * n_d * n_t, ub=1.0, integer=True, name="x").reshape(n_e, n_d, n_t)
+    for e in range(n_e):
+        tail, head, day, choice, n_nodes = cg.dps[e].network(
+            cg.req_cost[e] - cg.best_pi, cg.base[e] + fix.slack
+        )
+        if tail.size == 0:
+            return None
+        f = m.add_vars(tail.size, ub=1.0, name="arc")
+        m.add_row(f[tail < 0], 1.0, 1.0, 1.0)
+        last = head[day == n_d - 1].min()  # first node of the last day
+        order_in, order_out = np.argsort(head, kind="stable"), np.argsort(tail, kind="stable")
+        cut_in = np.searchsorted(head[order_in], np.arange(n_nodes + 1))
+        cut_out = np.searchsorted(tail[order_out], np.arange(n_nodes + 1))
+        for node in range(last):  # flow conservation
+            arcs_in = order_in[cut_in[node] : cut_in[node + 1]]
+            arcs_out = order_out[cut_out[node] : cut_out[node + 1]]
+            coef = np.r_[np.ones(arcs_in.size), -np.ones(arcs_out.size)]
+            m.add_row(np.r_[f[arcs_in], f[arcs_out]], coef, 0.0, 0.0)
+        on = choice >= 0
+        key = day[on] * n_t + choice[on]
+        order = np.argsort(key, kind="stable")
+        cut = np.searchsorted(key[order], np.arange(n_d * n_t + 1))
+        arcs_on = np.flatnonzero(on)[order]
+        for dt in range(n_d * n_t):
+            d, t = divmod(dt, n_t)
+            arcs = arcs_on[cut[dt] : cut[dt + 1]]
+            if arcs.size == 0:
+                m.set_upper([x[e, d, t]], 0.0)
+            else:
+                m.add_row(np.r_[x[e, d, t], f[arcs]], np.r_[1.0, -np.ones(arcs.size)], 0.0, 0.0)
+        for t, cap in enumerate(cg.dps[e].cap):  # caps the graph may not track
+            if 0 < cap < n_d:
+                m.add_row(x[e, :, t], 1.0, -math.inf, cap)
+    cost, const = cg.req_cost, cg.const
+    m.offset = const
+    for j in np.flatnonzero(cost):
+        m.add_cost([x.ravel()[j]], cost.ravel()[j])
+    n_k = len(cg.req)
+    under = m.add_vars(n_k, ub=fix.under_max, cost=cg.w_under, name="under")
+    over = m.add_vars(n_k, ub=fix.over_max, cost=cg.w_over, name="over")
+    for k in range(n_k):
+        d, t = cg.cover_dt[0][k], cg.cover_dt[1][k]
+        cols = np.r_[x[:, d, t], under[k], over[k]]
+        m.add_row(cols, np.r_[np.ones(n_e), 1.0, -1.0], cg.req[k], cg.req[k])
+    w = np.r_[cost.ravel(), cg.w_under, cg.w_over]
+    cols = np.r_[x.ravel(), under, over]
+    nz = w != 0
+    m.add_row(cols[nz], w[nz], -math.inf, fix.target - const)
+    return m, x
+
+
+@dataclass
+class Result:
+    """Best checked roster of one run, and a valid lower bound with its source."""
+
+    inst: Instance
+    value: float = math.inf
+    roster: list[list[str | None]] | None = None
+    bound: float = -math.inf
+    bound_from: str = "-"
+    notes: list[str] = field(default_factory=list)
+
+    def offer(self, roster: list[list[str | None]], solver_value: float, source: str) -> None:
+        """Keep ``roster`` when it is better; it must break no hard rule, and its
+        ``penalty`` (the reported objective) must not exceed the solver's objective."""
+        bad = violations(self.inst, roster)
+        value = penalty(self.inst, roster)
+        if bad:
+            raise RuntimeError(f"{source}: roster breaks hard rules: {bad[:3]}")
+        tol = 1e-4 * max(1.0, abs(value))
+        if value > solver_value + tol:  # the model would undercount the cost: a bug
+            raise RuntimeError(f"{source}: penalty {value} > solver objective {solver_value}")
+        if value < solver_value - tol:  # slack under and over on one cover row
+            self.notes.append(f"{source}: penalty {value} < solver objective {solver_value}")
+        if value < self.value:
+            self.value, self.roster = value, roster
+            self.notes.append(f"{source} {value}")
+
+    def raise_bound(self, bound: float, source: str) -> None:
+        """Record a valid lower bound, rounded up (objectives are integers)."""
+        lb = math.ceil(bound - 1e-6)
+        if lb > self.bound:
+            self.bound, self.bound_from = lb, source
+
+    @property
+    def optimal(self) -> bool:
+        return self.roster is not None and self.value <= self.bound
+
+
+def roster_from_x(inst: Instance, values: np.ndarray, x: np.ndarray) -> list[list[str | None]]:
+    """Roster (shift id or None per employee and day) from the ``x`` columns' values."""
+    types = list(inst.shifts)
+    xs = np.round(values[x]).astype(int)
+    return [
+        [types[int(xs[e, d].argmax())] if xs[e, d].any() else None for d in range(inst.days)]
+        for e in range(len(inst.staff))
+    ]
+
+
+def solve_compact(
+    inst: Instance,
+    settings: SolverSettings,
+    seconds: float,
+    out: Result,
+    first_share: float = 0.5,
+    start: list[list[str | None]] | None = None,
+) -> None:
+    """The compact MIP (HiGHS) for ``seconds``: half the time for the full MIP, then a
+    neighbourhood search (a quarter of the employees re-solved at a time, the rest fixed)
+    from its solution. ``start`` (a roster) is passed to HiGHS as a starting solution."""
+    t0 = time.perf_counter()
+    model, x = build_model(inst)
+    start_values = None
+    if start is not None:
+        types = list(inst.shifts)
+        xv = np.zeros(x.shape)
+        for e, days in enumerate(start):
+            for d, s in enumerate(days):
+                if s is not None:
+                    xv[e, d, types.index(s)] = 1.0
+        start_values = (x.ravel(), xv.ravel())
+    rep = solve_model(
+        model, settings, time_limit_s=first_share * seconds, start_values=start_values
+    )
+    if rep.has_solution and rep.status != "optimal":
+        blocks = [x[e].ravel() for e in range(x.shape[0])]
+        rep, improved, tries = neighbourhood_search(
+            model,
+            blocks,
+            rep,
+            settings,
+            deadline=t0 + seconds,
+            bound=rep.bound,
+            size=max(2, len(blocks) // 4),
+            sub_limit_s=20.0,
+            max_stale=10**6,
+        )
+        out.notes.append(f"search {improved}/{tries}")
+    elif not rep.has_solution:
+        left = t0 + seconds - time.perf_counter()
+        if left > 1.0:
+            rep = solve_model(model, settings, time_limit_s=left)
+    if rep.has_solution:
+        out.offer(roster_from_x(inst, rep.values, x), rep.objective, "compact")
+    if math.isfinite(rep.bound):
+        out.raise_bound(rep.bound, "HiGHS (compact)")
+
+
+def solve_cg(
+    inst: Instance,
+    settings: SolverSettings,
+    seconds: float,
+    out: Result,
+    cg_share: float = 0.4,
+    pool_share: float = 0.05,
+    ladder_share: float = 0.6,
+    log=None,
+) -> None:
+    """Column generation, then a ladder of cost targets; the compact MIP for what is left.
+
+    1. Column generation (at most ``cg_share`` of the time): the Lagrangian bound.
+    2. The IP over the generated columns (price-and-branch, ``pool_share``): an incumbent.
+    3. Targets ``T = ceil(bound)``, then up by 1 (by twice the last step after a quick
+       refutation) below the incumbent, until
+       ``ladder_share`` of the time is spent: ``network_model(T)`` holds exactly the solutions
+       of cost <= T. Infeasible proves the optimum > T; solved, its optimum is the
+       instance's (proven); stopped, its bound ``b`` proves ``min(ceil(b), T + 1)``.
+    4. Unless proven optimal, the compact MIP from the best roster for the rest of the time.
+    """
+    t0 = time.perf_counter()
+    deadline = t0 + seconds
+
+    def left(until: float = deadline) -> float:
+        return until - time.perf_counter()
+
+    cg = ColumnGeneration(inst)
+    converged = cg.run(settings, t0 + cg_share * seconds)
+    if math.isfinite(cg.bound):
+        out.raise_bound(cg.bound, "CG LP" if converged else "CG Lagrangian")
+    out.notes.append(f"CG {cg.bound:.2f} ({cg.iterations} it, {len(cg.columns)} cols)")
+    if log:
+        log(out.notes[-1])
+    if cg.columns and left() > 1.0:  # price-and-branch: the IP over the columns
+        rep = solve_model(
+            cg.master(integer=True), settings, time_limit_s=min(pool_share * seconds, left())
+        )
+        if rep.has_solution:
+            pick = [None] * cg.n_e
+            for j in np.flatnonzero(rep.values[: len(cg.columns)] > 0.5):
+                pick[cg.columns[j][0]] = cg.columns[j][1]
+            roster = [[cg.types[t] if t >= 0 else None for t in s] for s in pick]
+            out.offer(roster, rep.objective, "column IP")
+    ladder_end = t0 + ladder_share * seconds
+    target, step = out.bound, 1
+    while (
+        math.isfinite(cg.bound)
+        and not out.optimal
+        and target < out.value
+        and left(ladder_end) > 1.0
+    ):
+        built = network_model(cg, lagrangian_fixing(cg, target))
+        if built is None:
+            out.raise_bound(target + 1, f"target ladder (T={target} infeasible)")
+            target = min(target + step, out.value - 1)
+            continue
+        model, x = built
+        rep = solve_model(model, settings, time_limit_s=left(ladder_end))
+        if log:
+            log(f"target {target}: {rep.status} {rep.objective} bound {rep.bound:.2f}")
+        if rep.has_solution:
+            out.offer(roster_from_x(inst, rep.values, x), rep.objective, f"target {target}")
+        if rep.status == "infeasible":
+            out.raise_bound(target + 1, f"target ladder (T={target} infeasible)")
+            # quick refutations: widen the step (each rung stays a valid bound)
+            step = step * 2 if rep.seconds < 0.01 * seconds else 1
+            target = min(target + step, out.value - 1)
+        elif rep.status == "optimal":
+            out.raise_bound(rep.objective, f"target ladder (T={target} solved)")
+            break
+        else:
+            if math.isfinite(rep.bound):
+                out.raise_bound(min(rep.bound, target + 1), f"target ladder (T={target} bound)")
+            break
+    if not out.optimal and left() > 5.0:
+        solve_compact(inst, settings, left(), out, start=out.roster)
 
 
 def parse_range(text: str) -> list[int]:
@@ -180,55 +1128,65 @@ def main() -> int:
     parser.add_argument("--time-limit", type=float, default=600.0)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument(
-        "--first-share",
-        type=float,
-        default=0.5,
-        help="share of the time limit for the full MIP before the search",
+        "--method",
+        choices=("cg", "compact"),
+        default="cg",
+        help="cg: column generation + target ladder (+ compact MIP); compact: the compact MIP",
     )
+    parser.add_argument(
+        "--ladder-share",
+        type=float,
+        default=0.6,
+        help="share of the time limit by which the target ladder stops (method cg)",
+    )
+    parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     if not DATA.exists():
         print(f"skipped: {DATA} not found (the shared benchmark data sits beside the repo)")
         return 0
     best = {r["instance"]: r for r in csv.DictReader((DATA / "best_known.csv").open())}
     print(
-        "| instance | staff x days x shifts | objective | best known | vs best | bound | "
-        "gap | status | time s |"
+        "| instance | staff x days x shifts | objective | best known | vs best | lower bound | "
+        "bound from | status | time s |"
     )
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---:|---:|---:|---:|---|---|---:|")
     for i in parse_range(args.instances):
         inst = read_instance(DATA / f"Instance{i}.txt")
         t0 = time.perf_counter()
-        model, x = build_model(inst)
         settings = SolverSettings(time_limit_s=args.time_limit, mip_gap=0.0, threads=args.threads)
-        rep = solve_model(model, settings, time_limit_s=args.first_share * args.time_limit)
-        moves = ""
-        if rep.has_solution and rep.status != "optimal":
-            # then re-solve a few employees at a time, the others fixed (bound from above)
-            blocks = [x[e].ravel() for e in range(x.shape[0])]
-            rep, improved, tries = neighbourhood_search(
-                model,
-                blocks,
-                rep,
-                settings,
-                deadline=t0 + args.time_limit,
-                bound=rep.bound,
-                size=max(2, len(blocks) // 4),
-                sub_limit_s=20.0,
-                max_stale=10**6,
+        out = Result(inst)
+
+        def log(text: str, t0=t0, name=inst.name) -> None:
+            print(
+                f"  [{name} {time.perf_counter() - t0:6.1f}s] {text}", file=sys.stderr, flush=True
             )
-            moves = f" (+LNS {improved}/{tries})"
-        elif not rep.has_solution:
-            left = t0 + args.time_limit - time.perf_counter()
-            rep = solve_model(model, settings, time_limit_s=max(1.0, left))
+
+        if args.method == "cg":
+            solve_cg(
+                inst,
+                settings,
+                args.time_limit,
+                out,
+                ladder_share=args.ladder_share,
+                log=log if args.verbose else None,
+            )
+        else:
+            solve_compact(inst, settings, args.time_limit, out)
         secs = time.perf_counter() - t0
         known = float(best[inst.name]["best_upper_bound"])
-        vs = (rep.objective - known) / known
+        if out.roster is None:
+            obj, vs = "none", "-"
+        else:
+            obj, vs = f"{out.value:,.0f}", f"{(out.value - known) / known:+.2%}"
+        lb = f"{out.bound:,.0f}" if math.isfinite(out.bound) else "-"
+        status = "optimal" if out.optimal else ("time limit" if out.roster else "no solution")
         print(
-            f"| {inst.name} | {len(inst.staff)} x {inst.days} x {len(inst.shifts)} | "
-            f"{rep.objective:,.0f} | {known:,.0f} | {vs:+.2%} | {rep.bound:,.1f} | "
-            f"{rep.gap:.2%} | {rep.status}{moves} | {secs:.0f} |",
+            f"| {inst.name} | {len(inst.staff)} x {inst.days} x {len(inst.shifts)} | {obj} | "
+            f"{known:,.0f} | {vs} | {lb} | {out.bound_from} | {status} | {secs:.0f} |",
             flush=True,
         )
+        if args.verbose:
+            log("; ".join(out.notes))
     return 0
 
 

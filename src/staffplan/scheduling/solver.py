@@ -195,6 +195,13 @@ class SolveReport:
         Wall-clock solve time, s.
     solver : str
         Solver name and version.
+    values : numpy.ndarray
+        Column values of the solution (empty without one).
+    row_dual : numpy.ndarray
+        Row duals (one per row, in the order the rows were added) of an LP solved to
+        optimality by HiGHS, with HiGHS's sign convention: the change of the objective per
+        unit increase of the row's active bound (empty for a MIP, a CBC solve, or an LP
+        without a proven optimum).
     """
 
     status: str
@@ -204,6 +211,7 @@ class SolveReport:
     seconds: float
     solver: str
     values: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
+    row_dual: np.ndarray = field(repr=False, default_factory=lambda: np.zeros(0))
 
     @property
     def has_solution(self) -> bool:
@@ -281,7 +289,12 @@ def _solve_highs(
         status = "no_solution"
     else:
         status = "error"
-    return SolveReport(status, objective, bound, _gap(objective, bound), seconds, version, values)
+    duals = np.zeros(0)
+    if not is_mip and ms == S.kOptimal and info.dual_solution_status == 2:
+        duals = np.array(h.getSolution().row_dual, float)
+    return SolveReport(
+        status, objective, bound, _gap(objective, bound), seconds, version, values, duals
+    )
 
 
 _CBC_LINE = re.compile(r"^(Objective value|Lower bound|Gap):\s*([-+0-9.eE]+)", re.M)
