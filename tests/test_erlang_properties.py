@@ -72,7 +72,10 @@ def test_required_agents_minimal(a, aht, thr, target, max_occ):
     assert service_level(a, n, aht, thr) >= target
     assert a / n <= max_occ * (1 + 1e-10)
     m = n - 1
-    fails = m <= a or a / m > max_occ * (1 + 1e-10) or service_level(a, m, aht, thr) < target
+    # a load within EXACT_RTOL below an integer counts as that integer (erlang._checks,
+    # floor_exact): 0.9999999999999999 Erlangs needs 2 agents, as 1 Erlang does
+    unstable = m <= a * (1 + 1e-10)
+    fails = unstable or a / m > max_occ * (1 + 1e-10) or service_level(a, m, aht, thr) < target
     assert fails
 
 
