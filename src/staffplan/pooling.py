@@ -852,11 +852,8 @@ def _first_immediate(ranks: np.ndarray, cfg) -> np.ndarray:
 def _agents_held(load: np.ndarray, first: np.ndarray, queue) -> np.ndarray:
     """Agents held by chats: ``X ~ Poisson(load)`` chats fill the ``first`` first-chat agents
     one each, then up to ``concurrency``; the rest take one agent each."""
-    k = queue.concurrency
-    top = float(load.max(initial=0.0))
-    x = np.arange(int(np.ceil(top + 10.0 * np.sqrt(top) + 10.0)))[:, None]
-    pmf = stats.poisson.pmf(x, load[None, :])
-    return (pmf * (np.minimum(x, first) + np.maximum(x - k * first, 0.0))).sum(axis=0)
+    held, over = _chat_held(load, first, queue.concurrency)
+    return held + over
 
 
 def _pool_wait(load, agents, aht, theta) -> np.ndarray:
