@@ -294,6 +294,10 @@ def test_whatif_shows_the_comparison_and_adds_the_scenario(page, server):
         "#comparison-table tbody tr", "rows => rows.map(r => r.dataset.queue)"
     )
     assert sorted(rows) == sorted(q.queue for q in plan.queues)
+    # the plan list is reloaded after the comparison is shown: wait for it
+    page.wait_for_selector(
+        "#plan-select option[data-kind=scenario]", state="attached", timeout=JOB_TIMEOUT_MS
+    )
     scenarios = page.eval_on_selector_all(
         "#plan-select option[data-kind=scenario]",
         "os => os.map(o => [o.value, o.dataset.parent, o.textContent])",
