@@ -15,6 +15,7 @@ from rich.table import Table
 
 from staffplan import __version__
 from staffplan.cli_console import EXIT_INPUT, err, out, print_problems
+from staffplan.cli_schedule import schedule
 from staffplan.cli_serve import serve
 from staffplan.cli_store import plans_app
 from staffplan.config import PlanConfig, load_config
@@ -896,6 +897,7 @@ report_app = typer.Typer(help="Reports: performance (kpi).", no_args_is_help=Tru
 app.add_typer(report_app, name="report")
 app.add_typer(plans_app, name="plans")
 app.command("serve")(_friendly(serve))
+app.command("schedule")(_friendly(schedule))
 
 
 @report_app.command("kpi")

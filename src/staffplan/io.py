@@ -30,6 +30,7 @@ from staffplan.schema import (
     validate_forecast,
     validate_history,
 )
+from staffplan.schema.requirements import validate_requirements
 
 __all__ = [
     "atomic_write",
@@ -39,6 +40,7 @@ __all__ = [
     "read_forecast",
     "read_history",
     "read_model_cards",
+    "read_requirements",
     "read_special_days",
     "read_table",
     "write_csv",
@@ -184,6 +186,32 @@ def read_forecast(path: str | Path, config: PlanConfig) -> Checked:
     """Read and validate a forecast (see :func:`staffplan.schema.validate_forecast`)."""
     frame, source = read_table(path)
     return validate_forecast(frame, config, source)
+
+
+def read_requirements(path: str | Path, config: PlanConfig) -> Checked:
+    """Read and validate a requirements table (the input of ``staffplan schedule``).
+
+    Parameters
+    ----------
+    path : path
+        ``requirements.csv`` as written by ``staffplan requirements`` or ``staffplan plan``
+        (CSV, ``.csv.gz`` or Parquet), or a hand-made table with ``interval_start``,
+        ``queue`` and ``agents_scheduled`` (agents per interval, after shrinkage).
+    config : PlanConfig
+        Gives the time zone, the interval length (minutes) and the queues.
+
+    Returns
+    -------
+    Checked
+        See :func:`staffplan.schema.requirements.validate_requirements`.
+
+    Raises
+    ------
+    InputError
+        Naming the file, line, column and value of every problem found.
+    """
+    frame, source = read_table(path)
+    return validate_requirements(frame, config, source)
 
 
 def read_special_days(path: str | Path, config: PlanConfig):

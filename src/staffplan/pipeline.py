@@ -36,6 +36,7 @@ __all__ = [
     "render_outputs",
     "run_plan",
     "schedule_and_evaluate",
+    "schedule_files",
     "stage",
     "write_outputs",
 ]
@@ -352,16 +353,40 @@ def render_outputs(result: PlanResult) -> Files:
     }
     if result.schedule is None:
         return files
-    from staffplan.scheduling import roster_calendar_merged
-
-    sched = result.schedule
-    files["roster"] = ("roster.csv", sched.roster)
-    files["activities"] = ("activities.csv", sched.activities)
-    files["coverage"] = ("coverage.csv", result.coverage)
-    files["roster_ics"] = ("roster.ics", roster_calendar_merged(sched.roster, sched.activities))
+    files.update(schedule_files(result.schedule, result.coverage))
     files["plan_json"] = ("plan.json", _plan_document(result).model_dump_json(indent=1))
     files.update(_report(result))
     return files
+
+
+def schedule_files(schedule, coverage: pd.DataFrame | None = None) -> Files:
+    """The roster outputs of a schedule, in memory: nothing is written.
+
+    Parameters
+    ----------
+    schedule : staffplan.scheduling.ScheduleResult
+        The schedule.
+    coverage : pandas.DataFrame, optional
+        The coverage to write; ``schedule.coverage`` (``interval_start``, ``queue``,
+        ``required``, ``scheduled`` agents) when omitted.
+
+    Returns
+    -------
+    Files
+        ``roster`` (roster.csv), ``activities`` (activities.csv), ``coverage`` (coverage.csv)
+        and ``roster_ics`` (roster.ics, every agent's shifts in one calendar).
+    """
+    from staffplan.scheduling import roster_calendar_merged
+
+    return {
+        "roster": ("roster.csv", schedule.roster),
+        "activities": ("activities.csv", schedule.activities),
+        "coverage": ("coverage.csv", schedule.coverage if coverage is None else coverage),
+        "roster_ics": (
+            "roster.ics",
+            roster_calendar_merged(schedule.roster, schedule.activities),
+        ),
+    }
 
 
 def _plan_document(result: PlanResult):
