@@ -255,3 +255,34 @@ def test_short_agents_get_longer_shifts_at_the_same_start():
     # a shift that is not allowed (availability) is never taken
     _, _, none_added = _lengthen_to_contract(on, set(on), agents, types, rules)
     assert none_added == {}
+
+
+def test_availability_read_from_the_file_keeps_its_clock_times(tmp_path):
+    """The validated availability frame (``start_min``/``end_min``) reaches the roster model
+    with its times: a part-day absence and a part-day request are not whole days."""
+    import datetime as dt
+
+    from staffplan.config import load_config
+    from staffplan.io import read_availability
+    from staffplan.scheduling.agents import Agent, parse_availability
+
+    path = tmp_path / "availability.csv"
+    path.write_text(
+        "agent_id,date,kind,start,end,weight\n"
+        "A001,2026-05-19,unavailable,08:00,12:00,\n"
+        "A002,2026-05-20,request_on,11:30,20:00,3\n"
+        "A003,2026-05-18,request_off,,,2\n"
+    )
+    config = load_config("data/samples/plan.toml")
+    frame = read_availability(path, config, ["A001", "A002", "A003"]).frame
+    agents = [Agent(f"A00{i}", "x", "t", {"sales": 1}, 0, 40, 20.0) for i in (1, 2, 3)]
+    parse_availability(frame, agents, dt.date(2026, 5, 18), 7)
+    a1, a2, a3 = agents
+    assert a1.unavailable == [(1440 + 8 * 60, 1440 + 12 * 60)]
+    assert a1.is_free(1440 + 12 * 60, 1440 + 20 * 60)
+    assert not a1.is_free(1440 + 11 * 60, 1440 + 13 * 60)
+    (on,) = a2.requests
+    assert (on.start_min, on.end_min, on.whole_day) == (2 * 1440 + 690, 2 * 1440 + 1200, False)
+    assert on.weight == 3
+    (off,) = a3.requests
+    assert (off.start_min, off.end_min, off.whole_day) == (0, 1440, True)

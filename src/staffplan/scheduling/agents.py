@@ -139,11 +139,28 @@ def _clock(value, default: int, row: int, column: str) -> int:
         raise ValueError(f"availability row {row}: {column} {err}") from None
 
 
+def _minutes(row: dict, column: str, default: int, number: int) -> int:
+    """A row's ``start``/``end`` in minutes after midnight, from ``<column>_min`` (validated
+    frame) or ``<column>`` (``HH:MM`` text); ``default`` when empty."""
+    if f"{column}_min" in row:
+        value = row[f"{column}_min"]
+        missing = (
+            value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
+        )
+        return default if missing else int(value)
+    return _clock(row.get(column), default, number, column)
+
+
 def parse_availability(
     availability: pd.DataFrame | None, agents: list[Agent], start_date: dt.date, n_days: int
 ) -> None:
     """Attach availability rows (``agent_id``, ``date``, ``kind``, ``start``, ``end``,
-    ``weight``) to ``agents`` in place. Rows outside the horizon are ignored."""
+    ``weight``) to ``agents`` in place. Rows outside the horizon are ignored.
+
+    The times are ``start_min``/``end_min`` (minutes after midnight, empty for the day's
+    start or end) as :func:`staffplan.io.read_availability` gives them, or ``start``/``end``
+    as ``HH:MM`` text as in ``availability.csv``.
+    """
     if availability is None or availability.empty:
         return
     by_id = {a.agent_id: a for a in agents}
@@ -165,8 +182,8 @@ def parse_availability(
             ) from None
         if not 0 <= day < n_days + 1:
             continue
-        start = _clock(row.get("start"), 0, i, "start")
-        end = _clock(row.get("end"), 1440, i, "end")
+        start = _minutes(row, "start", 0, i)
+        end = _minutes(row, "end", 1440, i)
         whole = start == 0 and end == 1440
         if end <= start:
             raise ValueError(
