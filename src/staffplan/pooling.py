@@ -224,6 +224,12 @@ def evaluate_roster(
       so head counts are binomial and the measures are averaged over that distribution: the
       expected service, not the service of the expected head count, which is lower because
       service falls faster below the average head count than it rises above it.
+    * **Pauses and shift ends.** An agent on a contact when his work ends finishes it, and
+      comes back from a break late by that time: the next interval's load of his first
+      queue is lowered by what is left of his contacts, and raised by the same where he
+      comes back (:func:`_handover`). Without this the stationary intervals handed every
+      such contact to the agents still there, about 1 point of service level too
+      pessimistic on the sample centre's rosters.
     * **Time-varying load.** The load is the modified offered load (the mean number of
       contacts that would be in service with unlimited agents, which lags the arrivals by
       about one handle time; Jennings, Mandelbaum, Massey & Whitt 1996, Management Science
@@ -241,8 +247,9 @@ def evaluate_roster(
     support comes out pessimistic is not established).
 
     Not modelled (the simulation has them): the backlog a busy interval leaves to the next
-    and agents finishing a contact after their shift (together the simulation's service is
-    up to about 1 point higher), the rest of the effect of email taken by idle voice
+    and the queue an overloaded interval starts from (a stationary Erlang C interval above
+    its capacity answers nobody in time; the simulation, starting from the previous
+    interval's queue, answers some), the rest of the effect of email taken by idle voice
     agents (see above), chat callers' waiting in the voice queues' fixed point (a
     chat-first team is taken to have chats waiting as often as the pool is all busy), and
     the correlation between queues beyond ``c_k``. The whole week (4 queues, 672
@@ -292,6 +299,7 @@ def evaluate_roster(
 
     handle = _carry_forward(aht)
     load = _modified_load(arrivals * aht / interval_s, handle, interval_s)
+    load = _handover(activities, roster, index, first, step, cfg, load, handle, present)
     traffic = _Traffic(
         arriving=arrivals > 0,
         rate=load / handle,  # arrival rate of the modified load, per second
@@ -379,21 +387,7 @@ def _presence(activities, roster, index, first, step, n_t) -> tuple[np.ndarray, 
     Returns ``ranks`` (groups x queues; the queue's place in the list, -1 if absent) and
     ``presence`` (groups x intervals; agents at work, a share of the interval at the edges).
     """
-    work = activities[activities["activity"] == "work"]
-    spec = work["queue"].astype(str).where(work["queue"].notna(), "").to_numpy(dtype=str)
-    if roster is not None and len(roster) and len(work):
-        keys = pd.DataFrame(
-            {"agent_id": work["agent_id"].astype(str), "date": work["start"].dt.date.astype(str)}
-        )
-        lists = pd.DataFrame(
-            {
-                "agent_id": roster["agent_id"].astype(str),
-                "date": roster["date"].astype(str),
-                "queues": roster["queues"].astype(str),
-            }
-        ).drop_duplicates(["agent_id", "date"])
-        found = keys.merge(lists, on=["agent_id", "date"], how="left")["queues"]
-        spec = np.where(found.notna(), found.astype(str), spec)
+    work, spec = _work_lists(activities, roster)
     specs, group = np.unique(spec.astype(str), return_inverse=True)
     ranks = np.full((len(specs), len(index)), -1)
     for g, text in enumerate(specs):
@@ -412,6 +406,103 @@ def _presence(activities, roster, index, first, step, n_t) -> tuple[np.ndarray, 
         heads = np.flatnonzero(np.r_[True, np.diff(group[order]) != 0])
         cum[group[order][heads]] = np.add.reduceat(worked, heads, axis=0)
     return ranks, np.diff(cum, axis=1)
+
+
+def _work_lists(activities, roster) -> tuple[pd.DataFrame, np.ndarray]:
+    """The ``work`` activities and each one's priority list (the roster's for the shift where
+    given, else the activity's ``queue``), as text ``a>b``."""
+    work = activities[activities["activity"] == "work"]
+    spec = work["queue"].astype(str).where(work["queue"].notna(), "").to_numpy(dtype=str)
+    if roster is not None and len(roster) and len(work):
+        keys = pd.DataFrame(
+            {"agent_id": work["agent_id"].astype(str), "date": work["start"].dt.date.astype(str)}
+        )
+        lists = pd.DataFrame(
+            {
+                "agent_id": roster["agent_id"].astype(str),
+                "date": roster["date"].astype(str),
+                "queues": roster["queues"].astype(str),
+            }
+        ).drop_duplicates(["agent_id", "date"])
+        found = keys.merge(lists, on=["agent_id", "date"], how="left")["queues"]
+        spec = np.where(found.notna(), found.astype(str), spec)
+    return work, spec.astype(str)
+
+
+def _handover(activities, roster, index, first, step, cfg, load, handle, present) -> np.ndarray:
+    """The voice and chat load left on the other agents when work activities end and begin.
+
+    An agent on a contact when his work activity ends finishes it (the simulation's rule,
+    and the usual practice): at a shift's end as overtime; before a break or lunch, which
+    then starts late and lasts its full length, so he comes back late by the same time. Per
+    interval, a stationary model would hand his contact to the agents still there. So where
+    a work activity ends, the load of his first queue in the next interval is lowered by the
+    part of his contacts still to come, ``o r`` (``o`` the contacts he holds: his team's load
+    per head in the interval before, at most 1 for voice and ``concurrency`` for chat;
+    ``r = (h / I)(1 - exp(-I / h))`` the mean share of an interval ``I`` that an exponential
+    contact of mean ``h`` still runs; times the probability ``present`` that he is at work
+    that day), and where he comes back from the pause his late return takes the same from
+    the agents then at work (the load is raised by it). Agents whose first queue is deferred
+    work (email) are left as they are.
+
+    Parameters
+    ----------
+    activities, roster : pandas.DataFrame
+        As in :func:`evaluate_roster`.
+    index : dict
+        Queue name to row of ``load``.
+    first : pandas.Timestamp
+        Start of the first interval (UTC).
+    step : pandas.Timedelta
+        Interval length.
+    cfg : list
+        Queue configs in ``index`` order.
+    load : numpy.ndarray
+        Offered load per queue and interval, Erlangs.
+    handle : numpy.ndarray
+        Handle time per queue and interval, seconds (> 0).
+    present : float
+        Probability that a rostered agent is at work.
+
+    Returns
+    -------
+    numpy.ndarray
+        The load with the handovers, Erlangs (>= 0).
+    """
+    work, spec = _work_lists(activities, roster)
+    immediate = np.array([c.channel != "email" for c in cfg])
+    held = np.array([float(c.concurrency) if c.channel == "chat" else 1.0 for c in cfg])
+    if not len(work) or not immediate.any():
+        return load
+    n_t = load.shape[1]
+    head = np.array([text.split(">")[0] for text in spec])
+    queue = np.array([index.get(name, -1) for name in head])
+    start = np.round(((work["start"].dt.tz_convert("UTC") - first) / step).to_numpy(float))
+    end = np.round(((work["end"].dt.tz_convert("UTC") - first) / step).to_numpy(float))
+    start, end = start.astype(int), end.astype(int)
+    # each first-queue team's head count and occupancy (its queue's load on it)
+    heads = np.zeros_like(load)
+    for q, a, b in zip(queue, start, end, strict=True):
+        if q >= 0:
+            heads[q, max(a, 0) : min(b, n_t)] += present
+    occupancy = np.clip(load / np.where(heads > 0, heads, np.inf), 0.0, held[:, None])
+    interval_s = step.total_seconds()
+    still = handle / interval_s * (1.0 - np.exp(-interval_s / handle))
+    out = load.copy()
+    agent = work["agent_id"].astype(str).to_numpy()
+    day = work["start"].dt.date.astype(str).to_numpy()
+    owed, previous = None, None
+    for i in np.lexsort((start, day, agent)):
+        key = (agent[i], day[i])
+        if owed is not None and key == previous and 0 <= start[i] < n_t:
+            out[owed[0], start[i]] += owed[1]  # back late from the pause
+        owed, previous = None, key
+        q, t = queue[i], end[i]
+        if q >= 0 and immediate[q] and 0 < t < n_t:
+            amount = present * occupancy[q, t - 1] * still[q, t - 1]
+            out[q, t] -= amount  # his call is not on the others
+            owed = (q, amount)
+    return np.maximum(out, 0.0)
 
 
 def _deferred_busy(
