@@ -208,18 +208,15 @@ def evaluate_roster(
       first-chat agents with ``k`` slots.
     * **Deferred work (email)** is done first come first served by the agents whose first
       queue it is (a fluid backlog carried over the intervals); their time left joins the
-      pool. The other agents with the skill take it when idle (no contact of a queue they
-      rank higher waits): the backlog the first-rank agents leave is spread over the idle
-      time of those helpers (each helper idle ``1 - load / agents`` of his pool, the
-      pool's agents less its first-rank agents on deferred work), and the helpers busy on
-      it are not available to the pool, like the first-rank agents. This is what takes an
-      overnight email backlog at the morning's start away from voice and chat. It is a
-      fluid share: in the simulation a helper with backlog left is never idle, answers
-      only callers who already wait and comes back only when his email ends, so where
-      many agents are helpers the model's voice service stays above the simulation's
-      (4 of 12 agents helping, overnight backlog: 88% against 70% simulated, 97% without
-      this effect), and a pool made only of helpers is seen as saturated while the
-      backlog lasts. The email service level comes from the per-queue deferred model.
+      pool. The other agents with the skill (helpers) take an item whenever they are free
+      and no contact of a queue they rank higher waits, so while a backlog is left they are
+      never idle: they answer only callers who already wait when an item ends, never one
+      who arrives. For the share of an interval with backlog left they count as on
+      deferred work (not there for arriving contacts, like the first-rank agents) and add
+      the rate at which their items end to the drain of the queues they are skilled for
+      (:func:`_deferred_busy`). This is what takes an overnight email backlog at the
+      morning's start away from voice and chat. The email service level comes from the
+      per-queue deferred model.
     * **Absence.** An agent at work is there with probability ``1 - absence``, independently,
       so head counts are binomial and the measures are averaged over that distribution: the
       expected service, not the service of the expected head count, which is lower because
@@ -313,20 +310,19 @@ def evaluate_roster(
         interval_s=interval_s,
     )
     components = _components(ranks, ~deferred)
-    # each group's pool and the agents the pool's voice and chat keep busy
+    # each group's pool
     member = np.full(len(ranks), -1)
-    busy_load = np.zeros((len(components), n_t))
     for c, component in enumerate(components):
-        groups = (ranks[:, component] >= 0).any(axis=1)
-        member[groups] = c
-        busy_load[c] = _pool_load(component, presence[groups], ranks[groups], present, load, cfg)[0]
-    email_busy = _deferred_busy(
-        ranks, presence * present, arrivals, aht, deferred, interval_s, member, busy_load
+        member[(ranks[:, component] >= 0).any(axis=1)] = c
+    email_busy, email_pull = _deferred_busy(
+        ranks, presence * present, arrivals, aht, deferred, interval_s, member
     )
     out = {}
     for component in components:
         groups = (ranks[:, component] >= 0).any(axis=1)
-        pool = _Pool(presence[groups], ranks[groups], email_busy[groups], present)
+        pool = _Pool(
+            presence[groups], ranks[groups], email_busy[groups], email_pull[groups], present
+        )
         out.update(_pool(component, pool, traffic, cfg))
     starts = pd.date_range(first, periods=n_t, freq=step).tz_convert(
         forecast["interval_start"].dt.tz
@@ -355,6 +351,7 @@ class _Pool:
     presence: np.ndarray  # (groups, intervals) agents at work
     ranks: np.ndarray  # (groups, queues) place in the priority list, -1 if not skilled
     deferred_busy: np.ndarray  # (groups, intervals) agents expected on deferred work
+    deferred_pull: np.ndarray  # (groups, intervals) helpers freeing from deferred work, 1/s
     present: float  # probability that a rostered agent is there
 
 
@@ -511,52 +508,51 @@ def _handover(activities, roster, index, first, step, cfg, load, handle, present
 
 
 def _deferred_busy(
-    ranks, agents, arrivals, aht, deferred, interval_s, member, busy_load
-) -> np.ndarray:
+    ranks, agents, arrivals, aht, deferred, interval_s, member
+) -> tuple[np.ndarray, np.ndarray]:
     """Agents of each group busy on deferred work per interval (fluid, first come first
-    served, the backlog carried over the intervals).
+    served, the backlog carried over the intervals), and the rate at which helpers on it
+    free up.
 
     The agents whose first queue it is work the backlog as far as their time allows. What
-    they leave is taken by the other agents with the skill in their idle time (an agent
-    takes deferred work only when no contact of a queue he ranks higher waits): a helper
-    group of pool ``c`` is idle a share ``1 - busy_load[c] / available[c]`` of its time,
-    ``available`` being the pool's expected agents less its first-rank agents on deferred
-    work, and the backlog is spread over that idle time of all helpers in proportion.
-    ``member`` maps each group to its pool (-1 for none); ``busy_load`` is each pool's
-    agents kept busy by voice and chat.
+    they leave is taken by the other agents with the skill (helpers): a helper takes a
+    deferred item whenever he is free and no contact of a queue he ranks higher waits, so
+    while a backlog is left he is never idle. He answers a contact of a higher queue only
+    when one already waits as his item ends, never one that arrives while he is free. So
+    for the share ``f`` of an interval with backlog left (helpers working it full time
+    until it is done), each helper counts as on deferred work (not there for arriving
+    contacts) and frees up at rate ``f / h`` (``h`` the item's handle time) to answer a
+    waiting caller. ``member`` maps each group to its pool (-1 for none).
+
+    Returns ``(busy, pull)``: agents per group and interval on deferred work, and the rate
+    per group and interval (1/s) at which its helpers on deferred work free up.
     """
     busy = np.zeros_like(agents)
-    n_pools = busy_load.shape[0]
+    pull = np.zeros_like(agents)
     pooled = member >= 0
     for d in np.flatnonzero(deferred):
         owners = ranks[:, d] == 0
         helpers = (ranks[:, d] > 0) & pooled
         work = arrivals[d] * aht[d]
-        # per pool: all agents, first-rank agents and helpers at work (expected)
-        heads = np.zeros((3, n_pools, len(work)))
-        for row, chosen in enumerate((pooled, owners & pooled, helpers)):
-            np.add.at(heads[row], member[chosen], agents[chosen])
         owner_capacity = agents[owners].sum(axis=0) * interval_s
+        helper_capacity = agents[helpers].sum(axis=0) * interval_s
         share = np.zeros_like(work)  # of the first-rank agents' time on deferred work
-        idle = np.zeros((n_pools, len(work)))  # share of a helper's time that is idle
-        taken = np.zeros_like(work)  # of the helpers' idle time on deferred work
+        taken = np.zeros_like(work)  # of the helpers' time on deferred work
         left = 0.0
         for t in range(len(work)):
             left += work[t]
             done = min(left, owner_capacity[t])
             left -= done
             share[t] = done / owner_capacity[t] if owner_capacity[t] > 0 else 0.0
-            available = heads[0, :, t] - share[t] * heads[1, :, t]
-            free = np.where(available > 0, 1.0 - busy_load[:, t] / np.maximum(available, 1e-12), 0)
-            idle[:, t] = np.clip(free, 0.0, 1.0)
-            spare = float(heads[2, :, t] @ idle[:, t]) * interval_s
-            if spare > 0 and left > 0:
-                taken[t] = min(left, spare) / spare
-                left -= taken[t] * spare
+            if helper_capacity[t] > 0 and left > 0:
+                taken[t] = min(left, helper_capacity[t]) / helper_capacity[t]
+                left -= taken[t] * helper_capacity[t]
         busy[owners] += agents[owners] * share[None, :]
         if helpers.any():
-            busy[helpers] += agents[helpers] * idle[member[helpers]] * taken[None, :]
-    return busy
+            busy[helpers] += agents[helpers] * taken[None, :]
+            handle = _carry_forward(aht[d][None, :])[0]
+            pull[helpers] += agents[helpers] * taken[None, :] / np.maximum(handle, 1.0)
+    return busy, pull
 
 
 def _components(ranks, immediate) -> list[list[int]]:
@@ -796,6 +792,8 @@ def _voice_queues(voice, component, pool, traffic, cfg, theta, pool_wait, pool_b
         at_q, count, weight_q = _binomial(pool.presence[skilled].sum(axis=0), pool.present)
         agents_q = np.maximum(count - pool.deferred_busy[skilled].sum(axis=0)[at_q], 0.0)
         kept, team_h = _skilled_load(q, component, pool, load, cfg, traffic.aht)
+        # helpers on deferred work answer q's waiting callers as their items end
+        pulled = pool.deferred_pull[skilled].sum(axis=0) * np.maximum(traffic.aht[q], 1.0)
         whole = pool.presence[skilled].sum(axis=0)
         whole = np.where(whole > 0, whole, 1.0)
         # skilled agents by first queue (other than q), and with each other voice skill
@@ -822,7 +820,7 @@ def _voice_queues(voice, component, pool, traffic, cfg, theta, pool_wait, pool_b
             )
             p_bound = _pool_wait(t_load[at_q], agents_q, t_h[at_q], t_th[at_q])
             bound = (p_bound, t_load[at_q], t_h[at_q], t_th[at_q])
-        setups[q] = (at_q, weight_q, agents_q, kept, team_h, first, other, bound)
+        setups[q] = (at_q, weight_q, agents_q, kept, team_h, first, other, bound, pulled)
     # each voice queue's share of time with all its agents busy and with callers waiting,
     # started from the pool's
     waiting = {k: pool_wait for k in component}
@@ -831,7 +829,7 @@ def _voice_queues(voice, component, pool, traffic, cfg, theta, pool_wait, pool_b
     for _ in range(_PASSES):
         new_waiting, new_queued = {}, {}
         for q, th_q in zip(voice, theta, strict=True):
-            at_q, weight_q, agents_q, kept, team_h, first, other, bound = setups[q]
+            at_q, weight_q, agents_q, kept, team_h, first, other, bound, pulled = setups[q]
             hq = np.maximum(traffic.aht[q], 1.0)
             # another queue's callers wait, given that q's agents are all busy
             given = {
@@ -844,7 +842,7 @@ def _voice_queues(voice, component, pool, traffic, cfg, theta, pool_wait, pool_b
             speed = (1.0 - sum(first.values(), np.zeros(n_t))) * hq / np.maximum(team_h[q], 1.0)
             for k, share in first.items():
                 speed = speed + share * (1.0 - given.get(k, waiting[k])) * hq / team_h[k]
-            drain = agents_q * speed[at_q]
+            drain = agents_q * speed[at_q] + pulled[at_q]
             tail = rate[q][at_q] * hq[at_q]
             # with all busy and none of q's callers waiting, a freed agent takes another
             # queue's waiting caller instead of becoming free
