@@ -139,11 +139,13 @@ def _core(a, n, aht, patience, threshold, *, with_asa: bool) -> dict[str, np.nda
         within = np.where(waits, p_wait * (n / a) * np.maximum(1.0 - inv_a - late, 0.0), 0.0)
     sl_offered = np.clip(1.0 - p_wait + within, 0.0, 1.0)
     answered = 1.0 - p_abandon
+    with np.errstate(divide="ignore", invalid="ignore"):  # nobody answered: NaN
+        sl_answered = np.clip(sl_offered / answered, 0.0, 1.0)
     res = {
         "p_wait": p_wait,
         "p_abandon": p_abandon,
         "sl_offered": sl_offered,
-        "sl_answered": np.clip(sl_offered / answered, 0.0, 1.0),
+        "sl_answered": sl_answered,
         "mean_wait_all_s": p_abandon * patience,
         "occupancy": np.minimum(a * answered / n, 1.0),
     }
