@@ -310,24 +310,17 @@ def test_fully_flexible_agents_agree_with_the_simulation():
 
 
 def _relay_with_breaks(n: int) -> pd.DataFrame:
-    """``n`` sales agents in two 4-hour relays (half from 0 h, half from 2 h), each with two
-    15-minute breaks, staggered so that an eighth of the agents leave for a break at each
-    quarter hour while another eighth come back: the head count stays level, and agents
-    leave for breaks all the time."""
-    q15 = pd.Timedelta(minutes=15)
-    rows = []
-    for i in range(n):
-        start = DAY + (pd.Timedelta(hours=2) if i % 2 else pd.Timedelta(0))
-        first_break = start + pd.Timedelta(minutes=45) + q15 * ((i // 2) % 4)
-        second_break = first_break + pd.Timedelta(hours=2)
-        rows += [
-            (f"a{i}", start, first_break, "work", "sales"),
-            (f"a{i}", first_break, first_break + q15, "break", None),
-            (f"a{i}", first_break + q15, second_break, "work", "sales"),
-            (f"a{i}", second_break, second_break + q15, "break", None),
-            (f"a{i}", second_break + q15, start + pd.Timedelta(hours=4), "work", "sales"),
-        ]
-    return pd.DataFrame(rows, columns=["agent_id", "start", "end", "activity", "queue"])
+    """The relay of ``benchmarks/break_cases.py``: ``n`` sales agents in two 4-hour relays,
+    each with two 15-minute breaks, staggered so that the head count stays level while
+    agents leave for breaks and come back at every quarter hour."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "break_cases.py"
+    spec = importlib.util.spec_from_file_location("break_cases", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert module.START == DAY
+    return module.relay(n)
 
 
 @pytest.mark.parametrize(("calls", "aht_s"), [(20, 300.0), (22, 300.0), (27, 240.0)])
