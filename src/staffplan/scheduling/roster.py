@@ -5,17 +5,19 @@ Three steps, each small enough for a week of 15-minute intervals and a hundred a
 1. **Shift design** (``design.py``) of the pooled requirement on the roster start grid: which
    shift types each day needs and where their breaks float. It picks the candidate shifts.
 2. **Roster MIP** over ``z[agent, day, shift]`` for the designed shift types and every length
-   at their start times: one shift a day, max days, contract hours (max hard, min as a heavily
-   weighted soft goal so a short week is reported instead of failing), minimum rest,
-   availability (hard, to the minute), a run of days off (soft), weighted on/off requests,
-   start times inside a band, fairness (the most weekend and late shifts of any agent is
-   penalised), and the split of each skill group's working capacity across its queues per
-   interval with soft, weighted coverage. A shift's work per interval is its expected work
-   with the breaks spread as in the design.
+   at their start times (plus, where an agent's availability window fits no designed start,
+   the first and last start inside it), each agent inside a start band given greedily by the
+   designed demand still uncovered: one shift a day, max days, contract hours (max hard, min
+   as a heavily weighted soft goal so a short week is reported instead of failing), minimum
+   rest, availability (hard, to the minute), a run of days off (soft), weighted on/off
+   requests, start times inside a band, fairness (the most weekend and late shifts of any
+   agent is penalised), and the split of each skill group's working capacity across its
+   queues per interval with soft, weighted coverage. A shift's work per interval is its
+   expected work with the breaks spread as in the design.
    It is solved as: LP relaxation (interior point; its optimum is the reported bound, for the
-   candidate shifts of step 1), agent-shifts unused by the LP dropped, a greedy rounding of
-   the LP that keeps every hard rule, then a neighbourhood search (a few agents re-solved by
-   HiGHS at a time, the others fixed) until the time limit.
+   candidate shifts only, as a note says), agent-shifts unused by the LP dropped, a greedy
+   rounding of the LP that keeps every hard rule, then a neighbourhood search (a few agents
+   re-solved by HiGHS at a time, the others fixed) until the time limit.
 3. **Break placement**: each rostered shift gets its breaks, in order and inside their
    windows, where the surplus of agents is largest (greedy, shift by shift).
 """
@@ -150,53 +152,128 @@ def place_breaks(
     return out
 
 
-def _assign_bands(agents, design, shift_types, band: int, max_days: int) -> list[int]:
+def _availability_starts(
+    agent: Agent, n_days: int, shift_types, designed: set[tuple[int, int]]
+) -> list[tuple[int, int]]:
+    """Extra ``(day, shift)`` candidates for an agent the designed start times do not fit.
+
+    For each day with designed shifts and each shift length, the starts the agent is free for
+    form runs (one per availability window). A run without a designed start of that length
+    adds its first and its last start: the earliest shift at or after the window opens and
+    the latest one that ends by its close. Agents without part-day absences get none.
+    """
+    if not agent.unavailable:
+        return []
+    by_length: dict[int, list[int]] = {}
+    for s, st in enumerate(shift_types):
+        by_length.setdefault(st.length, []).append(s)
+    for idx in by_length.values():
+        idx.sort(key=lambda s: shift_types[s].start)
+    days = sorted({d for d, _ in designed})
+    out: list[tuple[int, int]] = []
+    for d in days:
+        if d >= n_days:
+            continue
+        for idx in by_length.values():
+            run: list[int] = []
+            for s in [*idx, -1]:  # -1 closes the last run
+                if s >= 0 and agent.is_free(*_shift_minutes(d, shift_types[s])):
+                    run.append(s)
+                    continue
+                if run and not any((d, r) in designed for r in run):
+                    out.extend((d, r) for r in {run[0], run[-1]})
+                run = []
+    return sorted(set(out))
+
+
+def _assign_bands(
+    agents, design, shift_types, band: int, max_days: int, cands: list[list[tuple[int, int]]]
+) -> list[int]:
     """Give each agent a start band ``[b, b + band]`` (minutes after midnight) before the MIP.
 
-    Greedy: agents, by weekly hours (most first), take the anchor whose band still holds the
-    most designed paid agent-hours; their expected weekly hours are then taken off the
-    designed start times of that band in proportion. It keeps the roster MIP small and makes
-    start times stable by construction. A band is only given to an agent who can reach the
-    contract minimum in it (``max_days`` of the longest paid shift starting inside it), unless
-    no band allows that.
+    Greedy, the least available agents first, then by weekly hours (most first). An agent's
+    value of a band is the designed paid hours still uncovered that he can take in it: on
+    each day he has a candidate shift starting inside the band (``cands``: his
+    ``(day, shift)`` candidates, availability checked), the uncovered designed hours of that
+    day starting inside the band, at most the longest shift he can work there (one shift a
+    day), over his best ``max_days`` days and at most ``(min + max) / 2`` weekly hours. He
+    takes the band of most value; ties (all demand already taken) go to the band with the
+    most designed hours, then the most candidate shifts, so that an agent with candidates
+    never lands in a band without any. His value is then taken off the band's designed
+    starts of those days in proportion. A band is only given to an agent who can reach the
+    contract minimum in it, unless no band allows that. It keeps the roster MIP small and
+    makes start times stable by construction.
     """
     im = shift_types[0].interval_minutes
-    demand: dict[int, float] = {}
-    for ds in design.shifts:
-        start = ds.shift.start * im
-        demand[start] = demand.get(start, 0.0) + ds.shift.paid_h
     starts = sorted({st.start * im for st in shift_types})
-    if not demand:
-        return [starts[0]] * len(agents)
-    remaining = dict(demand)
+    demand: dict[tuple[int, int], float] = {}
+    for ds in design.shifts:
+        key = (ds.day, ds.shift.start * im)
+        demand[key] = demand.get(key, 0.0) + ds.shift.paid_h
     out = [starts[0]] * len(agents)
-    # the most paid hours a week of shifts starting in each band (designed starts only)
-    longest = {
-        b: max(
-            (
-                st.paid_h
-                for st in shift_types
-                if st.start * im in demand and b <= st.start * im <= b + band
-            ),
-            default=0.0,
+    if not demand:
+        return out
+    remaining = dict(demand)
+    by_day: dict[int, list[int]] = {}
+    for d, st in demand:
+        by_day.setdefault(d, []).append(st)
+    # the least available agents first (fewest (day, start) pairs they are free for), then
+    # by weekly hours, most first: an agent free only from 14:00 picks before those who can
+    # take any start
+    days = sorted(by_day)
+    free = [
+        sum(
+            len({st.start for st in shift_types if agent.is_free(*_shift_minutes(d, st))})
+            for d in days
         )
-        for b in starts
-    }
-    order = sorted(range(len(agents)), key=lambda a: -agents[a].max_hours_week)
+        if agent.unavailable
+        else len(days) * len(starts)
+        for agent in agents
+    ]
+    order = sorted(range(len(agents)), key=lambda a: (free[a], -agents[a].max_hours_week))
     for a in order:
-        hours = 0.5 * (agents[a].min_hours_week + agents[a].max_hours_week)
-        reachable = [b for b in starts if max_days * longest[b] >= agents[a].min_hours_week - 1e-9]
-        best, best_val = starts[0], -math.inf
-        for b in reachable or starts:
-            val = sum(v for st, v in remaining.items() if b <= st <= b + band)
-            if val > best_val + 1e-9:
-                best, best_val = b, val
+        agent, mine = agents[a], cands[a]
+        if not mine:
+            continue
+        hours = 0.5 * (agent.min_hours_week + agent.max_hours_week)
+        c_day = np.array([d for d, _ in mine])
+        c_start = np.array([shift_types[s].start * im for _, s in mine])
+        c_paid = np.array([shift_types[s].paid_h for _, s in mine])
+        best, best_key, best_take = None, None, {}
+        for b in starts:
+            inside = (c_start >= b) & (c_start <= b + band)
+            if not inside.any():
+                continue
+            longest: dict[int, float] = {}
+            for d, p in zip(c_day[inside].tolist(), c_paid[inside].tolist(), strict=True):
+                longest[d] = max(longest.get(d, 0.0), p)
+            reach = sum(sorted(longest.values(), reverse=True)[:max_days])
+            caps, total = {}, 0.0
+            for d, top in longest.items():
+                sts = [st for st in by_day.get(d, ()) if b <= st <= b + band]
+                total += sum(demand[(d, st)] for st in sts)
+                caps[d] = min(top, sum(max(remaining[(d, st)], 0.0) for st in sts))
+            best_days = sorted(caps, key=lambda d: -caps[d])[:max_days]
+            value = min(hours, sum(caps[d] for d in best_days))
+            key = (
+                reach >= agent.min_hours_week - 1e-9,
+                round(value, 6),
+                round(total, 6),
+                int(inside.sum()),
+            )
+            if best_key is None or key > best_key:
+                scale = value / max(sum(caps[d] for d in best_days), 1e-9)
+                best, best_key = b, key
+                best_take = {d: caps[d] * scale for d in best_days if caps[d] > 0}
+        if best is None:
+            continue
         out[a] = best
-        inside = [st for st in remaining if best <= st <= best + band]
-        total = sum(max(remaining[st], 0.0) for st in inside)
-        for st in inside:
-            share = max(remaining[st], 0.0) / total if total > 0 else 1.0 / len(inside)
-            remaining[st] -= hours * share
+        for d, take in best_take.items():
+            sts = [st for st in by_day[d] if best <= st <= best + band]
+            pos = {st: max(remaining[(d, st)], 0.0) for st in sts}
+            left = sum(pos.values())
+            for st in sts:
+                remaining[(d, st)] -= take * (pos[st] / left if left > 0 else 1.0 / len(sts))
     return out
 
 
@@ -410,28 +487,39 @@ def build_roster(
         for s, st in enumerate(shift_types)
         if (d, st.start) in designed_starts
     )
-    for d, s in candidates:
-        if (d, s) not in masks:
-            masks[(d, s)] = fixed_break_mask(shift_types[s]).astype(float)
+    # each agent's candidates: the designed start times he is free for, plus starts fitted to
+    # his availability windows that no designed start fits (e.g. free only from 14:00)
+    designed = set(candidates)
+    cands: list[list[tuple[int, int]]] = []
+    n_extra = 0
+    for a, agent in enumerate(agents):
+        if group_of[a] < 0:
+            cands.append([])
+            continue
+        mine = [(d, s) for d, s in candidates if agent.is_free(*_shift_minutes(d, shift_types[s]))]
+        extra = _availability_starts(agent, n_days, shift_types, designed)
+        n_extra += len(extra)
+        cands.append(sorted(mine + extra))
+    for mine in cands:
+        for d, s in mine:
+            if (d, s) not in masks:
+                masks[(d, s)] = fixed_break_mask(shift_types[s]).astype(float)
 
     # step 2: roster MIP
     band = rules.start_band_minutes
     bands = (
-        _assign_bands(agents, design, shift_types, band, rules.max_days_per_week)
+        _assign_bands(agents, design, shift_types, band, rules.max_days_per_week, cands)
         if band is not None
         else None
     )
     mip = MipModel("roster")
     z_keys: list[tuple[int, int, int]] = []  # (agent, day, shift)
-    for a, agent in enumerate(agents):
-        if group_of[a] < 0:
-            continue
-        for d, s in candidates:
+    for a, mine in enumerate(cands):
+        for d, s in mine:
             start = shift_types[s].start * shift_types[s].interval_minutes
             if bands is not None and not bands[a] <= start <= bands[a] + band:
                 continue
-            if agent.is_free(*_shift_minutes(d, shift_types[s])):
-                z_keys.append((a, d, s))
+            z_keys.append((a, d, s))
     za = np.array(z_keys, dtype=np.int64).reshape(-1, 3)
     paid = np.array([s.paid for s in shift_types], float)
     paid_h = np.array([s.paid_h for s in shift_types], float)
@@ -614,6 +702,23 @@ def build_roster(
         else ("time_limit" if report.status == "time_limit" else "feasible")
     )
     say(f"roster: MIP {report.status}, objective {report.objective:,.1f}, gap {gap:.2%}")
+    if len(z_keys):
+        # the bound is the candidate model's: say so, an "optimal" roster is only optimal
+        # among the shifts generated for it
+        n_cand = len(np.unique(za[:, 0]))
+        what = (
+            "optimal over the"
+            if status == "optimal"
+            else f"{status}: the bound and gap are over the"
+        )
+        notes.append(
+            f"roster {what} {len(z_keys):,} candidate shifts generated for {n_cand} agents "
+            f"(about {len(z_keys) / n_cand:.0f} per agent: the designed start times"
+            + (f", {n_extra} start(s) fitted to availability" if n_extra else "")
+            + (f", inside each agent's {band}-minute start band" if bands is not None else "")
+            + "); shifts outside them were not considered, so this is not a proof of "
+            "optimality over every possible roster"
+        )
     vals = report.values
 
     # step 3: breaks, queue order, coverage
