@@ -656,14 +656,22 @@ def _pool(component: list[int], pool: _Pool, traffic: _Traffic, cfg) -> dict:
         )
         # a delayed chat is answered by the first free slot or the first free other agent
         speed = np.where(value > 0, slots["drain"], 0.0) + speed_others[where]
-        full = np.where(value > 0, slots["p_wait"], 1.0)
+        if helpers.any():
+            # a helper not on a call takes chats up to concurrency: a chat waits when the
+            # first-chat slots and the slots of every helper not on a call are full
+            on_helpers = np.maximum(skilled * pool.present - pool.deferred_busy[helpers].sum(0), 0)
+            calls = (load[voice].sum(axis=0) if voice else np.zeros(n_t)) * share
+            full = _slots_full(
+                rate[h] * traffic.aht[h], value, on_helpers, calls, c.concurrency, where
+            )
+        else:
+            full = np.where(value > 0, slots["p_wait"], 1.0) * waits_others[where]
         tail = np.bincount(where, weights=w * full * np.exp(-speed * c.threshold_s), minlength=n_t)
         with np.errstate(divide="ignore"):
             delay = np.minimum(1.0 / speed, cap)
         mean_wait = np.bincount(where, weights=w * full * delay, minlength=n_t)
         abandon = np.full(n_t, np.nan)
-        sl = 1.0 - waits_others * tail
-        out[h] = _idle_rule(traffic.arriving[h], sl, waits_others * mean_wait, busy, abandon)
+        out[h] = _idle_rule(traffic.arriving[h], 1.0 - tail, mean_wait, busy, abandon)
     return out
 
 
@@ -681,14 +689,19 @@ def _skilled_load(q: int, component: list[int], pool: _Pool, load: np.ndarray, c
     so every group carries its team's occupancy times its head count; ``q``'s own team
     carries all of ``q``'s load, even above its head count (``q``'s callers wait for it).
 
-    Returns ``(kept, team_h)``: the Erlangs on the agents skilled for ``q`` (expected head
-    counts, agents on deferred work excluded) and, per queue of the pool, the mean handle
-    time of its team's work (seconds; the busy agents free up at ``1 / team_h``).
+    Returns ``(kept, team_h, chats, team_h_calls)``: the Erlangs on the agents skilled for
+    ``q`` (expected head counts, agents on deferred work excluded); per queue of the pool,
+    the mean handle time of its team's work (seconds; the busy agents free up at
+    ``1 / team_h``); the part of ``kept`` that is agents of other teams holding overflow
+    chats; and ``team_h`` of the teams' work other than those chats.
     """
     heads = np.maximum(pool.presence * pool.present - pool.deferred_busy, 0.0)
     first = _first_immediate(pool.ranks, cfg)
     team = {j: heads[first == j].sum(axis=0) for j in component}
     busy, overflow, freeing = {}, {}, {}
+    # what each team's agents hold of other queues' overflow chats, and how fast it ends
+    chat_busy = {k: np.zeros(heads.shape[1]) for k in component}
+    chat_freeing = {k: np.zeros(heads.shape[1]) for k in component}
     for j in component:
         if cfg[j].channel == "chat":
             busy[j], overflow[j] = _chat_held(load[j], team[j], cfg[j].concurrency)
@@ -710,21 +723,45 @@ def _skilled_load(q: int, component: list[int], pool: _Pool, load: np.ndarray, c
             share = np.where(total_idle > 0, idle[row] / np.where(total_idle > 0, total_idle, 1), 0)
             busy[first[g]] = busy[first[g]] + taken * share
             freeing[first[g]] = freeing[first[g]] + taken * share / np.maximum(handle[j], 1.0)
+            if cfg[j].channel == "chat":
+                chat_busy[first[g]] = chat_busy[first[g]] + taken * share
+                chat_freeing[first[g]] += taken * share / np.maximum(handle[j], 1.0)
         busy[j] = busy[j] + overflow[j] - taken
         freeing[j] = freeing[j] + (overflow[j] - taken) / np.maximum(handle[j], 1.0)
     skilled = pool.ranks[:, q] >= 0
     kept = np.zeros(heads.shape[1])
+    chats = np.zeros(heads.shape[1])
     for k in component:
-        occupancy = busy[k] / np.where(team[k] > 0, team[k], 1.0)
+        size = np.where(team[k] > 0, team[k], 1.0)
+        occupancy = busy[k] / size
         if k != q:
             occupancy = np.minimum(occupancy, 1.0)
         kept += occupancy * heads[(first == k) & skilled].sum(axis=0)
-    # each team's mean handle time of the work it is busy with
-    team_h = {
-        k: np.where(freeing[k] > 0, busy[k] / np.where(freeing[k] > 0, freeing[k], 1.0), handle[k])
-        for k in component
+        chats += np.minimum(chat_busy[k] / size, 1.0) * heads[(first == k) & skilled].sum(axis=0)
+
+    def mean_handle(work, rate, k):
+        return np.where(rate > 1e-12, work / np.where(rate > 1e-12, rate, 1.0), handle[k])
+
+    # each team's mean handle time of the work it is busy with, and of the work other
+    # than overflow chats
+    team_h = {k: mean_handle(busy[k], freeing[k], k) for k in component}
+    team_h_calls = {
+        k: mean_handle(busy[k] - chat_busy[k], freeing[k] - chat_freeing[k], k) for k in component
     }
-    return kept, team_h
+    return kept, team_h, np.minimum(chats, kept), team_h_calls
+
+
+def _minus_poisson(at, weight, agents, mean):
+    """Head-count support points less ``C ~ Poisson(mean[interval])`` agents: each point
+    ``(interval, agents)`` becomes ``(interval, max(agents - c, 0))`` with its weight times
+    ``P(C = c)`` (points of weight below 1e-9 dropped)."""
+    m = mean[at]
+    top = int(np.ceil(m.max(initial=0.0) + 6.0 * np.sqrt(m.max(initial=0.0)) + 3.0))
+    values = np.arange(top + 1)
+    pmf = stats.poisson.pmf(values[:, None], m[None, :])
+    keep = pmf * weight[None, :] > 1e-9
+    c, point = np.nonzero(keep)
+    return at[point], weight[point] * pmf[keep], np.maximum(agents[point] - values[c], 0.0)
 
 
 def _split_wait(total, tail, agents, drain, aht, theta, held):
@@ -765,6 +802,21 @@ def _split_wait(total, tail, agents, drain, aht, theta, held):
     return p_wait, tail_sum
 
 
+def _slots_full(chats, first, helpers, calls, concurrency: int, where) -> np.ndarray:
+    """Probability that an arriving chat finds no free slot: ``X ~ Poisson(chats)`` chats in
+    service at least ``k (first + helpers - V)``, with ``V ~ Binomial(helpers, calls /
+    helpers)`` helpers on a call (``first`` first-chat agents per support point, the rest per
+    interval; ``where`` maps support points to intervals)."""
+    n_help = np.round(helpers).astype(int)
+    busy = np.clip(calls / np.where(helpers > 0, helpers, 1.0), 0.0, 1.0)
+    full = np.zeros(len(where))
+    for v in range(int(n_help.max(initial=0)) + 1):
+        p_v = stats.binom.pmf(v, n_help, busy)[where]
+        need = concurrency * (first + np.maximum(n_help[where] - v, 0))
+        full += p_v * stats.poisson.sf(need - 1, chats[where])
+    return full
+
+
 def _chat_held(load: np.ndarray, first: np.ndarray, concurrency: int):
     """``E[min(X, first)]`` and ``E[(X - concurrency first)+]`` for ``X ~ Poisson(load)``."""
     top = float(load.max(initial=0.0))
@@ -791,7 +843,14 @@ def _voice_queues(voice, component, pool, traffic, cfg, theta, pool_wait, pool_b
         skilled = pool.ranks[:, q] >= 0
         at_q, count, weight_q = _binomial(pool.presence[skilled].sum(axis=0), pool.present)
         agents_q = np.maximum(count - pool.deferred_busy[skilled].sum(axis=0)[at_q], 0.0)
-        kept, team_h = _skilled_load(q, component, pool, load, cfg, traffic.aht)
+        kept, team_h, chats, team_h_calls = _skilled_load(
+            q, component, pool, load, cfg, traffic.aht
+        )
+        if chats.max(initial=0.0) > 1e-9:
+            # agents of other teams holding overflow chats take no call until their chats
+            # end: a random number of them (Poisson), not a share of the load
+            at_q, weight_q, agents_q = _minus_poisson(at_q, weight_q, agents_q, chats)
+            kept, team_h = np.maximum(kept - chats, 0.0), team_h_calls
         # helpers on deferred work answer q's waiting callers as their items end
         pulled = pool.deferred_pull[skilled].sum(axis=0) * np.maximum(traffic.aht[q], 1.0)
         whole = pool.presence[skilled].sum(axis=0)
