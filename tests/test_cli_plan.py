@@ -77,6 +77,8 @@ def test_plan_writes_outputs_and_a_failed_plan_keeps_them(tmp_path):
     assert result.exit_code == 0, result.output
     written = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
     assert {"forecast.csv", "requirements.csv"} <= set(written)
+    if "roster.csv" in written:  # the roster's status is given with what it is optimal over
+        assert "roster note: roster" in result.output and "candidate shifts" in result.output
     # one week of history is too little to forecast: the plan fails, the outputs stay
     short = pd.read_csv(SAMPLES / "history.csv")
     short = short[short["interval_start"] >= "2026-05-11"]

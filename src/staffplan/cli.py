@@ -325,6 +325,10 @@ def _print_weekly(result) -> None:
     )
     if len(sched.violations):
         out.print(f"[red]{len(sched.violations)} hard-rule violations[/] (see roster checks)")
+    for note in sched.notes[:3]:
+        out.print(f"  roster note: {note}", markup=False, soft_wrap=True)
+    if len(sched.notes) > 3:
+        out.print(f"  ... {len(sched.notes) - 3} more roster notes (staffplan schedule lists them)")
     for rec in result.recommendations[:5]:
         out.print(f"  - {rec.message}", markup=False, soft_wrap=True)
     if len(result.recommendations) > 5:
