@@ -8,12 +8,16 @@ one thread by default). Two methods:
 ``--method cg`` (default): column generation over whole schedules, priced exactly per
 employee by a dynamic programme over the hard rules (``ScheduleDP``), gives the LP bound
 (Lagrangian, valid at every iteration); the IP over the generated columns gives a first
-roster (price-and-branch); then a ladder of cost targets ``T`` from the rounded-up bound:
+roster (price-and-branch); a dive on the column-generation LP (fix the employees whose LP
+schedule is whole and the largest shares, re-price, repeat; the compact MIP over the last
+few) gives a better one; then a ladder of cost targets ``T`` from the rounded-up bound:
 ``network_model`` holds exactly the rosters of cost <= T (each employee's schedules whose
 reduced cost is within ``T - bound`` of the cheapest, as a flow on the pruned DP state graph),
 so it is either infeasible (the optimum is above T: a proven bound) or its optimum is the
-instance's. If the ladder stops without proof, the compact MIP, started from the best
-roster, uses the rest of the time.
+instance's. Each rung's LP is tried first for a minute; unsolved, the ladder stops. Without
+proof, a fix-and-optimise search over employee subsets (``network_search``: the others
+fixed, the free employees' graphs pruned by the Lagrangian slack left to them) and then the
+compact MIP, started from the best roster, use the rest of the time.
 
 ``--method compact``: the standard compact model (Curtois & Qu 2014, "Computational results
 on new staff scheduling benchmark instances"): ``x[e, d, t]`` binary; one shift a day;
@@ -27,7 +31,8 @@ Every reported roster is checked by ``violations`` (no hard rule broken) and ``p
 bound is rounded up (objectives are integers); "optimal" means roster cost == bound.
 
 Usage: ``python benchmarks/curtois_qu.py [--instances 1-12] [--time-limit 600]
-[--method cg|compact] [--threads 1] [--verbose]``
+[--method cg|compact] [--threads 1] [--ladder-share 0.6] [--rung-lp-limit 60]
+[--search-share 0.5] [--verbose]``
 """
 
 from __future__ import annotations
@@ -775,11 +780,14 @@ class ColumnGeneration:
         self.col_cost.append(float(self.req_cost[e, worked, sched[worked]].sum()))
         return True
 
-    def master(self, integer: bool = False) -> MipModel:
-        """The restricted master over the columns so far: its LP, or (``integer``) its IP."""
+    def master(self, integer: bool = False, fixed: dict[int, int] | None = None) -> MipModel:
+        """The restricted master over the columns so far: its LP, or (``integer``) its IP;
+        ``fixed`` (employee -> column) keeps only that column of those employees."""
         m = MipModel(f"{self.inst.name}_master")
         n_c, n_k = len(self.columns), len(self.req)
         lam = m.add_vars(n_c, ub=1.0, cost=np.array(self.col_cost), integer=integer, name="lam")
+        if fixed:
+            m.set_upper([j for j, (e, _) in enumerate(self.columns) if fixed.get(e, j) != j], 0.0)
         under = m.add_vars(n_k, cost=self.w_under, name="under")
         over = m.add_vars(n_k, cost=self.w_over, name="over")
         m.offset = self.const
@@ -844,6 +852,77 @@ class ColumnGeneration:
         return False
 
 
+def dive(
+    cg: ColumnGeneration,
+    settings: SolverSettings,
+    deadline: float,
+    log=None,
+    max_rounds: int = 30,
+    finish_s: float = 20.0,
+) -> list[np.ndarray] | None:
+    """Diving on the column-generation LP: fix every employee whose LP schedule is whole
+    and the sixth of the others with the largest shares, re-optimise the LP with column
+    generation over the others, until every employee is fixed; ``finish_s`` before the
+    deadline, the compact MIP over the employees left, the others fixed. Returns one schedule per
+    employee (None when none found)."""
+    fixed: dict[int, int] = {}
+    while len(fixed) < cg.n_e and time.perf_counter() < deadline - finish_s:
+        for r in range(max_rounds):
+            if r and time.perf_counter() > deadline - finish_s:
+                break  # out of time: the IP over the columns below
+            limit = max(1.0, deadline - time.perf_counter())
+            n_c = len(cg.columns)  # the columns of this LP
+            rep = solve_model(cg.master(fixed=fixed), settings, time_limit_s=limit)
+            if rep.status != "optimal" or rep.row_dual.size == 0:
+                return None
+            mu = rep.row_dual[: cg.n_e]
+            pi = np.zeros((cg.n_d, cg.n_t))
+            pi[cg.cover_dt] = rep.row_dual[cg.n_e : cg.n_e + len(cg.req)]
+            added = 0
+            for e in range(cg.n_e):
+                if e not in fixed:
+                    value, sched = cg.dps[e].solve(cg.req_cost[e] - pi)
+                    if sched is not None and value - mu[e] < -1e-7:
+                        added += cg.add(e, sched)
+            if not added:
+                break
+        lam = rep.values[:n_c]
+        share = np.zeros(cg.n_e)
+        pick = np.full(cg.n_e, -1)
+        for j, (e, _) in enumerate(cg.columns[:n_c]):
+            if e not in fixed and lam[j] > share[e]:
+                share[e], pick[e] = lam[j], j
+        free = [e for e in range(cg.n_e) if e not in fixed]
+        whole = [e for e in free if share[e] > 1 - 1e-6]
+        rest = sorted(set(free) - set(whole), key=lambda e: -share[e])
+        if time.perf_counter() > deadline - finish_s:
+            break
+        for e in whole + rest[: max(1, len(free) // 6)]:
+            fixed[e] = int(pick[e])
+        if log:
+            log(f"dive: LP {rep.objective:.3f}, {len(fixed)} fixed")
+    if len(fixed) < cg.n_e:  # out of time: the compact MIP over the others
+        n_left = cg.n_e - len(fixed)
+        model, x = build_model(cg.inst)
+        done = sorted(fixed)
+        xv = np.zeros(x.shape)
+        for e in done:
+            sched = cg.columns[fixed[e]][1]
+            worked = np.flatnonzero(sched >= 0)
+            xv[e, worked, sched[worked]] = 1.0
+        limit = max(finish_s, deadline - time.perf_counter())
+        rep = solve_model(
+            model.with_fixed(x[done].ravel(), xv[done].ravel()), settings, time_limit_s=limit
+        )
+        if not rep.has_solution:
+            return None
+        if log:
+            log(f"dive: compact MIP {rep.objective:.3f} ({rep.status}) for the last {n_left}")
+        xs = np.round(rep.values[x]).astype(int)
+        return [np.where(xs[e].any(axis=1), xs[e].argmax(axis=1), -1) for e in range(cg.n_e)]
+    return [cg.columns[fixed[e]][1] for e in range(cg.n_e)]
+
+
 @dataclass
 class Fixing:
     """What any solution of cost <= ``target`` must satisfy (Lagrangian reduced costs)."""
@@ -874,6 +953,44 @@ def lagrangian_fixing(cg: ColumnGeneration, target: float) -> Fixing:
     return Fixing(target, slack, under_max, over_max)
 
 
+def employee_flow(m: MipModel, dp: ScheduleDP, cost: np.ndarray, limit: float, xe) -> bool:
+    """A unit flow on ``dp``'s state graph of the schedules of cost <= ``limit`` (pruned),
+    with ``xe[d, t]`` (days x types) = the flow on the arcs choosing shift t on day d, and
+    the shift-type caps the graph may not track. False when no schedule is within the limit.
+    """
+    n_d, n_t = xe.shape
+    tail, head, day, choice, n_nodes = dp.network(cost, limit)
+    if tail.size == 0:
+        return False
+    f = m.add_vars(tail.size, ub=1.0, name="arc")
+    m.add_row(f[tail < 0], 1.0, 1.0, 1.0)
+    last = head[day == n_d - 1].min()  # first node of the last day
+    order_in, order_out = np.argsort(head, kind="stable"), np.argsort(tail, kind="stable")
+    cut_in = np.searchsorted(head[order_in], np.arange(n_nodes + 1))
+    cut_out = np.searchsorted(tail[order_out], np.arange(n_nodes + 1))
+    for node in range(last):  # flow conservation
+        arcs_in = order_in[cut_in[node] : cut_in[node + 1]]
+        arcs_out = order_out[cut_out[node] : cut_out[node + 1]]
+        coef = np.r_[np.ones(arcs_in.size), -np.ones(arcs_out.size)]
+        m.add_row(np.r_[f[arcs_in], f[arcs_out]], coef, 0.0, 0.0)
+    on = choice >= 0
+    key = day[on] * n_t + choice[on]
+    order = np.argsort(key, kind="stable")
+    cut = np.searchsorted(key[order], np.arange(n_d * n_t + 1))
+    arcs_on = np.flatnonzero(on)[order]
+    for dt in range(n_d * n_t):
+        d, t = divmod(dt, n_t)
+        arcs = arcs_on[cut[dt] : cut[dt + 1]]
+        if arcs.size == 0:
+            m.set_upper([xe[d, t]], 0.0)
+        else:
+            m.add_row(np.r_[xe[d, t], f[arcs]], np.r_[1.0, -np.ones(arcs.size)], 0.0, 0.0)
+    for t, cap in enumerate(dp.cap):  # caps the graph may not track
+        if 0 < cap < n_d:
+            m.add_row(xe[:, t], 1.0, -math.inf, cap)
+    return True
+
+
 def network_model(cg: ColumnGeneration, fix: Fixing) -> tuple[MipModel, np.ndarray] | None:
     """The problem restricted to solutions of cost <= ``fix.target``.
 
@@ -889,37 +1006,10 @@ def network_model(cg: ColumnGeneration, fix: Fixing) -> tuple[MipModel, np.ndarr
     m = MipModel(f"{cg.inst.name}_network")
     x = m.add_vars(n_e * n_d * n_t, ub=1.0, integer=True, name="x").reshape(n_e, n_d, n_t)
     for e in range(n_e):
-        tail, head, day, choice, n_nodes = cg.dps[e].network(
-            cg.req_cost[e] - cg.best_pi, cg.base[e] + fix.slack
-        )
-        if tail.size == 0:
+        if not employee_flow(
+            m, cg.dps[e], cg.req_cost[e] - cg.best_pi, cg.base[e] + fix.slack, x[e]
+        ):
             return None
-        f = m.add_vars(tail.size, ub=1.0, name="arc")
-        m.add_row(f[tail < 0], 1.0, 1.0, 1.0)
-        last = head[day == n_d - 1].min()  # first node of the last day
-        order_in, order_out = np.argsort(head, kind="stable"), np.argsort(tail, kind="stable")
-        cut_in = np.searchsorted(head[order_in], np.arange(n_nodes + 1))
-        cut_out = np.searchsorted(tail[order_out], np.arange(n_nodes + 1))
-        for node in range(last):  # flow conservation
-            arcs_in = order_in[cut_in[node] : cut_in[node + 1]]
-            arcs_out = order_out[cut_out[node] : cut_out[node + 1]]
-            coef = np.r_[np.ones(arcs_in.size), -np.ones(arcs_out.size)]
-            m.add_row(np.r_[f[arcs_in], f[arcs_out]], coef, 0.0, 0.0)
-        on = choice >= 0
-        key = day[on] * n_t + choice[on]
-        order = np.argsort(key, kind="stable")
-        cut = np.searchsorted(key[order], np.arange(n_d * n_t + 1))
-        arcs_on = np.flatnonzero(on)[order]
-        for dt in range(n_d * n_t):
-            d, t = divmod(dt, n_t)
-            arcs = arcs_on[cut[dt] : cut[dt + 1]]
-            if arcs.size == 0:
-                m.set_upper([x[e, d, t]], 0.0)
-            else:
-                m.add_row(np.r_[x[e, d, t], f[arcs]], np.r_[1.0, -np.ones(arcs.size)], 0.0, 0.0)
-        for t, cap in enumerate(cg.dps[e].cap):  # caps the graph may not track
-            if 0 < cap < n_d:
-                m.add_row(x[e, :, t], 1.0, -math.inf, cap)
     cost, const = cg.req_cost, cg.const
     m.offset = const
     for j in np.flatnonzero(cost):
@@ -936,6 +1026,119 @@ def network_model(cg: ColumnGeneration, fix: Fixing) -> tuple[MipModel, np.ndarr
     nz = w != 0
     m.add_row(cols[nz], w[nz], -math.inf, fix.target - const)
     return m, x
+
+
+def schedule_array(cg: ColumnGeneration, roster: list[list[str | None]]) -> np.ndarray:
+    """Roster as type indices (employees x days, -1 = off)."""
+    t_index = {t: i for i, t in enumerate(cg.types)}
+    return np.array([[t_index[s] if s is not None else -1 for s in days] for days in roster])
+
+
+def excess(cg: ColumnGeneration, sched: np.ndarray) -> np.ndarray:
+    """Each employee's reduced cost (at ``cg.best_pi``) above its cheapest one."""
+    rc = cg.req_cost - cg.best_pi
+    e_idx, d_idx = np.nonzero(sched >= 0)
+    total = np.zeros(cg.n_e)
+    np.add.at(total, e_idx, rc[e_idx, d_idx, sched[e_idx, d_idx]])
+    return total - cg.base
+
+
+def subset_model(
+    cg: ColumnGeneration, fix: Fixing, sched: np.ndarray, free: np.ndarray
+) -> tuple[MipModel, np.ndarray] | None:
+    """``network_model`` for the employees ``free``, the others fixed at ``sched``.
+
+    A roster of cost <= ``fix.target`` equal to ``sched`` outside ``free`` has, by the
+    identity of ``lagrangian_fixing``, the free employees' reduced costs above their
+    cheapest at most ``fix.target - bound -`` (the fixed employees' excess): each free
+    employee's graph is pruned by that (much smaller) slack, so every such roster is a
+    solution of the model. With ``fix.target`` = the incumbent's cost, the incumbent is one.
+    """
+    n_d, n_t = cg.n_d, cg.n_t
+    fixed = np.setdiff1d(np.arange(cg.n_e), free)
+    slack = fix.target - cg.bound - excess(cg, sched)[fixed].sum()
+    m = MipModel(f"{cg.inst.name}_subset")
+    x = m.add_vars(free.size * n_d * n_t, ub=1.0, integer=True, name="x")
+    x = x.reshape(free.size, n_d, n_t)
+    for i, e in enumerate(free):
+        if not employee_flow(m, cg.dps[e], cg.req_cost[e] - cg.best_pi, cg.base[e] + slack, x[i]):
+            return None
+    count = np.zeros((n_d, n_t))
+    for e in fixed:
+        worked = np.flatnonzero(sched[e] >= 0)
+        count[worked, sched[e, worked]] += 1
+        m.offset += cg.req_cost[e, worked, sched[e, worked]].sum()
+    m.offset += cg.const
+    cost = cg.req_cost[free]
+    for j in np.flatnonzero(cost):
+        m.add_cost([x.ravel()[j]], cost.ravel()[j])
+    n_k = len(cg.req)
+    under = m.add_vars(n_k, ub=fix.under_max, cost=cg.w_under, name="under")
+    over = m.add_vars(n_k, ub=fix.over_max, cost=cg.w_over, name="over")
+    for k in range(n_k):
+        d, t = cg.cover_dt[0][k], cg.cover_dt[1][k]
+        cols = np.r_[x[:, d, t], under[k], over[k]]
+        rhs = cg.req[k] - count[d, t]
+        m.add_row(cols, np.r_[np.ones(free.size), 1.0, -1.0], rhs, rhs)
+    return m, x
+
+
+def network_search(
+    cg: ColumnGeneration,
+    out: Result,
+    settings: SolverSettings,
+    deadline: float,
+    size: int = 8,
+    sub_limit_s: float = 15.0,
+    max_cols: int = 60000,
+    seed: int = 7,
+    log=None,
+) -> None:
+    """Fix-and-optimise on ``subset_model``: re-solve ``size`` employees (drawn with
+    weights their excess + 1, so the worst-placed ones more often), the rest fixed at the
+    best roster; ``size`` grows after a sub-problem solved fast, shrinks after one that was
+    stopped or too big. Improvements are offered to ``out`` (checked there)."""
+    rng = np.random.default_rng(seed)
+    tries = improved = 0
+    while time.perf_counter() < deadline - 2.0 and not out.optimal:
+        sched = schedule_array(cg, out.roster)
+        fix = lagrangian_fixing(cg, out.value)
+        weight = np.maximum(excess(cg, sched), 0.0) + 1.0
+        k = min(size, cg.n_e)
+        free = np.sort(rng.choice(cg.n_e, size=k, replace=False, p=weight / weight.sum()))
+        built = subset_model(cg, fix, sched, free)
+        if built is None:  # cannot happen: the incumbent is a solution
+            raise RuntimeError("subset model lost the incumbent")
+        model, x = built
+        if model.n_cols > max_cols and size > 2:
+            size -= 1
+            continue
+        xv = np.zeros(x.shape)
+        for i, e in enumerate(free):
+            worked = np.flatnonzero(sched[e] >= 0)
+            xv[i, worked, sched[e, worked]] = 1.0
+        limit = min(sub_limit_s, deadline - time.perf_counter() - 1.0)
+        if limit < 1.0:
+            break
+        rep = solve_model(model, settings, time_limit_s=limit, start_values=(x.ravel(), xv.ravel()))
+        tries += 1
+        if rep.has_solution and rep.objective < out.value - 0.5:
+            roster = [list(days) for days in out.roster]
+            xs = np.round(rep.values[x]).astype(int)
+            for i, e in enumerate(free):
+                roster[e] = [
+                    cg.types[int(xs[i, d].argmax())] if xs[i, d].any() else None
+                    for d in range(cg.n_d)
+                ]
+            out.offer(roster, rep.objective, "network search")
+            improved += 1
+            if log:
+                log(f"network search: {out.value} (size {k}, try {tries})")
+        if rep.status == "optimal" and rep.seconds < sub_limit_s / 4:
+            size = min(size + 1, cg.n_e)
+        elif rep.status != "optimal":
+            size = max(2, size - 1)
+    out.notes.append(f"network search {improved}/{tries}, size {size}")
 
 
 @dataclass
@@ -1041,20 +1244,29 @@ def solve_cg(
     seconds: float,
     out: Result,
     cg_share: float = 0.4,
-    pool_share: float = 0.05,
+    pool_share: float = 0.025,
     ladder_share: float = 0.6,
+    rung_lp_s: float = 60.0,
+    search_share: float = 0.5,
+    dive_share: float = 0.15,
     log=None,
 ) -> None:
     """Column generation, then a ladder of cost targets; the compact MIP for what is left.
 
     1. Column generation (at most ``cg_share`` of the time): the Lagrangian bound.
     2. The IP over the generated columns (price-and-branch, ``pool_share``): an incumbent.
+    2b. Diving on the LP (``dive``, at most ``dive_share``): an incumbent.
     3. Targets ``T = ceil(bound)``, then up by 1 (by twice the last step after a quick
        refutation) below the incumbent, until
        ``ladder_share`` of the time is spent: ``network_model(T)`` holds exactly the solutions
        of cost <= T. Infeasible proves the optimum > T; solved, its optimum is the
        instance's (proven); stopped, its bound ``b`` proves ``min(ceil(b), T + 1)``.
-    4. Unless proven optimal, the compact MIP from the best roster for the rest of the time.
+       Each rung's LP is solved first, for at most ``rung_lp_s``: infeasible refutes T,
+       its optimum is a bound, and unsolved in that time stops the ladder (the rung's MIP
+       would not finish its root either).
+    4. Unless proven optimal, ``network_search`` (fix-and-optimise on employee subsets,
+       their graphs pruned by the Lagrangian slack) for ``search_share`` of the time left,
+       then the compact MIP from the best roster for the rest.
     """
     t0 = time.perf_counter()
     deadline = t0 + seconds
@@ -1079,6 +1291,11 @@ def solve_cg(
                 pick[cg.columns[j][0]] = cg.columns[j][1]
             roster = [[cg.types[t] if t >= 0 else None for t in s] for s in pick]
             out.offer(roster, rep.objective, "column IP")
+    if cg.columns and dive_share > 0 and not out.optimal and left() > 1.0:
+        scheds = dive(cg, settings, time.perf_counter() + dive_share * seconds, log)
+        if scheds is not None:
+            roster = [[cg.types[t] if t >= 0 else None for t in s] for s in scheds]
+            out.offer(roster, penalty(inst, roster), "dive")
     ladder_end = t0 + ladder_share * seconds
     target, step = out.bound, 1
     while (
@@ -1087,13 +1304,37 @@ def solve_cg(
         and target < out.value
         and left(ladder_end) > 1.0
     ):
+        t_build = time.perf_counter()
         built = network_model(cg, lagrangian_fixing(cg, target))
+        t_build = time.perf_counter() - t_build
         if built is None:
             out.raise_bound(target + 1, f"target ladder (T={target} infeasible)")
             target = min(target + step, out.value - 1)
             continue
         model, x = built
-        rep = solve_model(model, settings, time_limit_s=left(ladder_end))
+        if log:
+            log(
+                f"target {target}: network model {model.n_cols} columns, {model.n_rows} rows, "
+                f"built in {t_build:.1f}s"
+            )
+        # the rung's LP first, within ``rung_lp_s``: on the big instances HiGHS does not
+        # finish it in minutes, and the time is better spent on the compact MIP
+        lp = solve_model(
+            model.relaxed(), settings, time_limit_s=min(rung_lp_s, max(1.0, left(ladder_end)))
+        )
+        if log:
+            log(f"target {target}: LP {lp.status} {lp.objective:.3f} in {lp.seconds:.1f}s")
+        if lp.status == "infeasible":
+            rep = lp
+        elif lp.status != "optimal":
+            out.notes.append(f"ladder stopped: T={target} LP unsolved in {lp.seconds:.0f}s")
+            break
+        else:
+            # every roster of cost <= T costs at least the LP optimum (<= T): a bound
+            out.raise_bound(lp.objective, f"target ladder (T={target} LP)")
+            if out.optimal or left(ladder_end) <= 1.0:
+                break
+            rep = solve_model(model, settings, time_limit_s=left(ladder_end))
         if log:
             log(f"target {target}: {rep.status} {rep.objective} bound {rep.bound:.2f}")
         if rep.has_solution:
@@ -1110,6 +1351,8 @@ def solve_cg(
             if math.isfinite(rep.bound):
                 out.raise_bound(min(rep.bound, target + 1), f"target ladder (T={target} bound)")
             break
+    if not out.optimal and out.roster is not None and search_share > 0 and left() > 10.0:
+        network_search(cg, out, settings, time.perf_counter() + search_share * left(), log=log)
     if not out.optimal and left() > 5.0:
         solve_compact(inst, settings, left(), out, start=out.roster)
 
@@ -1138,6 +1381,18 @@ def main() -> int:
         type=float,
         default=0.6,
         help="share of the time limit by which the target ladder stops (method cg)",
+    )
+    parser.add_argument(
+        "--rung-lp-limit",
+        type=float,
+        default=60.0,
+        help="seconds for a ladder rung's LP; unsolved by then, the ladder stops (method cg)",
+    )
+    parser.add_argument(
+        "--search-share",
+        type=float,
+        default=0.5,
+        help="share of the time left after the ladder for the network search (method cg)",
     )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
@@ -1168,6 +1423,8 @@ def main() -> int:
                 args.time_limit,
                 out,
                 ladder_share=args.ladder_share,
+                rung_lp_s=args.rung_lp_limit,
+                search_share=args.search_share,
                 log=log if args.verbose else None,
             )
         else:
