@@ -252,7 +252,9 @@ def evaluate_roster(
     interval, by at most 1.5 points (sales, optimistic, on a centre whose sales queue runs at
     62-75% in the morning peak). Hour by hour (call-weighted mean absolute error) 1.7 points
     for sales, 1.0 for support, 0.3 for chat; heavy traffic comes out optimistic (the queue a
-    busy interval leaves to the next), light traffic 1-2 points pessimistic.
+    busy interval leaves to the next), and averaging over absence is about 0.7 points
+    pessimistic on the sample centre's voice queues (the load a queue's agents carry for
+    other teams is kept at its expected value in every head-count draw).
 
     Not modelled (the simulation has them): the backlog a busy interval leaves to the next
     and the queue an overloaded interval starts from (a stationary Erlang C interval above
