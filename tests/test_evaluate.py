@@ -357,7 +357,7 @@ def test_handover_moves_the_rest_of_the_call_by_hand():
     # break, work 08:45-09:15. At 08:30 he keeps r = (300/900)(1 - e^-3) of a call with
     # the probability that he is on a call, comes back at 08:45 late by the same, and at 09:15
     # keeps it again (overtime); at work with probability 0.7.
-    from staffplan.pooling import _handover
+    from staffplan.pooling import _handover, _presence
 
     config = load_config(GOOD)
     minutes = pd.Timedelta(minutes=1)
@@ -377,7 +377,9 @@ def test_handover_moves_the_rest_of_the_call_by_hand():
     load[index["sales"]] = 0.5
     handle = np.full_like(load, 300.0)
     first = DAY.tz_convert("UTC")
-    got = _handover(work, None, index, first, pd.Timedelta(minutes=15), cfg, load, handle, 0.7)
+    ranks, presence = _presence(work, None, index, first, pd.Timedelta(minutes=15), 8)
+    step = pd.Timedelta(minutes=15)
+    got = _handover(work, None, index, first, step, cfg, load, handle, 0.7, ranks, presence)
     # his team: 0.7 expected heads carrying 0.5 Erlang, so he holds a call 0.5/0.7 of the time
     kept = 0.7 * (0.5 / 0.7) * (300 / 900) * (1 - np.exp(-3.0))
     expected = np.full(8, 0.5)

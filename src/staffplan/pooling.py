@@ -309,7 +309,9 @@ def evaluate_roster(
 
     handle = _carry_forward(aht)
     load = _modified_load(arrivals * aht / interval_s, handle, interval_s)
-    load = _handover(activities, roster, index, first, step, cfg, load, handle, present)
+    load = _handover(
+        activities, roster, index, first, step, cfg, load, handle, present, ranks, presence
+    )
     traffic = _Traffic(
         arriving=arrivals > 0,
         rate=load / handle,  # arrival rate of the modified load, per second
@@ -439,7 +441,9 @@ def _work_lists(activities, roster) -> tuple[pd.DataFrame, np.ndarray]:
     return work, spec.astype(str)
 
 
-def _handover(activities, roster, index, first, step, cfg, load, handle, present) -> np.ndarray:
+def _handover(
+    activities, roster, index, first, step, cfg, load, handle, present, ranks, presence
+) -> np.ndarray:
     """The voice and chat load left on the other agents when work activities end and begin.
 
     An agent on a contact when his work activity ends finishes it (the simulation's rule,
@@ -473,6 +477,9 @@ def _handover(activities, roster, index, first, step, cfg, load, handle, present
         Handle time per queue and interval, seconds (> 0).
     present : float
         Probability that a rostered agent is at work.
+    ranks, presence : numpy.ndarray
+        The skill groups and their agents at work per interval, as :func:`_presence` gives
+        them.
 
     Returns
     -------
@@ -492,9 +499,8 @@ def _handover(activities, roster, index, first, step, cfg, load, handle, present
     start, end = start.astype(int), end.astype(int)
     # each first-queue team's head count and occupancy (its queue's load on it)
     heads = np.zeros_like(load)
-    for q, a, b in zip(queue, start, end, strict=True):
-        if q >= 0:
-            heads[q, max(a, 0) : min(b, n_t)] += present
+    led = (ranks == 0).any(axis=1)
+    np.add.at(heads, np.argmax(ranks == 0, axis=1)[led], presence[led] * present)
     occupancy = np.clip(load / np.where(heads > 0, heads, np.inf), 0.0, held[:, None])
     interval_s = step.total_seconds()
     still = handle / interval_s * (1.0 - np.exp(-interval_s / handle))
