@@ -646,8 +646,8 @@ def _pool(component: list[int], pool: _Pool, traffic: _Traffic, cfg) -> dict:
     out.update(_voice_queues(voice, component, pool, traffic, cfg, theta, expect(p_wait), busy))
     for h in chats:
         c = cfg[h]
-        # a chat waits when the first-chat agents' slots are full and the pool's other agents
-        # (binomial on their own) are all busy with the rest of the pool's load
+        # the helpers (other agents with the chat skill, binomial on their own) answer a
+        # waiting chat as they free up from their share of the rest of the pool's load
         helpers = (pool.ranks[:, h] >= 0) & (_first_immediate(pool.ranks, cfg) != h)
         others = pool.presence.sum(axis=0) - first_chat[h]
         skilled = pool.presence[helpers].sum(axis=0)
@@ -655,9 +655,7 @@ def _pool(component: list[int], pool: _Pool, traffic: _Traffic, cfg) -> dict:
         where, value, w = _binomial(skilled, pool.present)
         free = np.maximum(value - pool.deferred_busy[helpers].sum(axis=0)[where], 0.0)
         rest = (np.maximum(pool_load - pool.present * first_chat[h], 0.0) * share)[where]
-        busy_others = _pool_wait(rest, free, mean_h[where], theta_mix[where])
         drain_others = np.maximum(free - rest, 0.0) / mean_h[where] + theta_mix[where]
-        waits_others = np.bincount(where, weights=w * busy_others, minlength=n_t)
         speed_others = np.bincount(where, weights=w * drain_others, minlength=n_t)
         where, value, w = _binomial(first_chat[h], pool.present)
         slots = chat_pool(
@@ -679,7 +677,7 @@ def _pool(component: list[int], pool: _Pool, traffic: _Traffic, cfg) -> dict:
                 rate[h] * traffic.aht[h], value, on_helpers, calls, c.concurrency, where
             )
         else:
-            full = np.where(value > 0, slots["p_wait"], 1.0) * waits_others[where]
+            full = np.where(value > 0, slots["p_wait"], 1.0)  # nobody else to take it
         tail = np.bincount(where, weights=w * full * np.exp(-speed * c.threshold_s), minlength=n_t)
         with np.errstate(divide="ignore"):
             delay = np.minimum(1.0 / speed, cap)
