@@ -389,3 +389,43 @@ def test_handover_moves_the_rest_of_the_call_by_hand():
     np.testing.assert_allclose(got[index["sales"]], expected, rtol=1e-12)
     others = np.delete(got, index["sales"], axis=0)
     assert not others.any()
+
+
+def test_callers_left_waiting_join_the_next_interval_by_hand():
+    # sales (no patience): 36 calls per 15 min at 08:00, then 18; the first interval's
+    # stationary queue (arrivals x ASA) is 0.04 x 200 = 8 callers, the second's 0.02 x 10 =
+    # 0.2. The 7.8 left beyond it hold up the second interval until its spare agents (rate
+    # 0.02 x (1 - 0.5) / 0.5 = 0.02 per second, 18 per interval) have answered them: a share
+    # 7.8 / 18 of it. Their handle time (300 s) over the interval: Erlangs.
+    from staffplan.pooling import _carried_load, _Traffic
+
+    config = load_config(GOOD)
+    cfg = [config.queue(q) for q in config.queue_names]
+    sales = config.queue_names.index("sales")
+    rate = np.zeros((len(cfg), 3))
+    rate[sales] = [36 / 900, 18 / 900, 18 / 900]
+    handle = np.full_like(rate, 300.0)
+    traffic = _Traffic(
+        arriving=rate > 0, rate=rate, load=rate * handle, aht=handle, interval_s=900.0
+    )
+    out = {
+        sales: {
+            "asa_s": np.array([200.0, 10.0, 10.0]),
+            "abandon_rate": np.full(3, np.nan),
+            "occupancy": np.array([0.9, 0.5, 0.5]),
+            "service_level": np.array([0.5, 0.9, 0.9]),
+        }
+    }
+    got = _carried_load(out, traffic, cfg, traffic.load, handle)
+    excess = 36 / 900 * 200 - 18 / 900 * 10
+    expected = excess * min(1.0, excess / 18.0) * 300 / 900
+    np.testing.assert_allclose(got[sales], [0.0, expected, 0.0], rtol=1e-12)
+    assert not np.delete(got, sales, axis=0).any()
+    # callers who hang up are not carried: with a quarter abandoning, a quarter fewer wait
+    # at the end of the first interval (Little's law on the answered) and of those carried
+    # a quarter fewer are answered
+    out[sales]["abandon_rate"] = np.array([0.25, 0.0, 0.0])
+    got = _carried_load(out, traffic, cfg, traffic.load, handle)
+    excess = (36 / 900 * 200 * 0.75 - 18 / 900 * 10) * 0.75
+    expected = excess * min(1.0, excess / 18.0) * 300 / 900
+    np.testing.assert_allclose(got[sales, 1], expected, rtol=1e-12)

@@ -136,9 +136,10 @@ def test_simulated_service_agrees_with_the_expected_service(plan):
     # the same roster (fixed seed, 30 replications, as benchmarks/sim_vs_analytic.py; seed 1's
     # first 10 run 1-2 points above the 30-replication means): inside the simulation's 95%
     # confidence interval widened by one point, since the roster (a time-limited solve)
-    # differs between machines. On two rosters of this centre the model missed the bare
-    # interval by at most 0.6 points at 100-200 replications (and was inside at 30); on seven
-    # generated centres by at most 1.5 points (BENCHMARKS.md).
+    # differs between machines. On the roster of 16:01 UTC, 23 Nov 2026, the model missed
+    # the bare interval by at most 0.2 points at 200 replications (chat and email above,
+    # sales 0.05 below); on seven generated centres by at most 0.4 points at 100
+    # (BENCHMARKS.md, "Absence scaled per draw, and callers left waiting").
     from staffplan.evaluate import evaluate_coverage, weekly_service
     from staffplan.simulation import simulate
 
