@@ -99,6 +99,12 @@ class MipModel:
         if len(idx):
             self._new_ub.append((np.asarray(idx, dtype=np.int64), float(value)))
 
+    def with_upper(self, idx: np.ndarray, value: float) -> MipModel:
+        """A copy of the model with the upper bound of columns ``idx`` set to ``value``."""
+        other = copy.copy(self)
+        other._new_ub = [*self._new_ub, (np.asarray(idx, np.int64), float(value))]
+        return other
+
     def with_fixed(self, idx: np.ndarray, values: np.ndarray) -> MipModel:
         """A copy of the model with columns ``idx`` fixed at ``values``."""
         other = copy.copy(self)
