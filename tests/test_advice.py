@@ -62,3 +62,29 @@ def test_no_donor_without_shared_skills():
     config = load_config(GOOD)
     recs = plan_recommendations(_coverage(), config, pairs=set())
     assert "move" not in recs[0].message
+
+
+def test_email_arriving_while_closed_asks_for_hours_or_a_deadline_not_agents():
+    # Saturday evening email with the centre closed until Monday: no agent can be rostered
+    # (required and scheduled 0), so "+1 agent" would be wrong advice
+    config = load_config(GOOD)
+    starts = pd.date_range("2026-05-23 18:00", periods=25, freq="15min", tz="Europe/Amsterdam")
+    closed = pd.DataFrame(
+        {
+            "interval_start": starts,
+            "queue": "email",
+            "calls": 1.5,
+            "required": 0.0,
+            "scheduled": 0.0,
+            "service_level": 0.0,
+        }
+    )
+    recs = plan_recommendations(pd.concat([_coverage(), closed], ignore_index=True), config)
+    assert [r.kind for r in recs] == ["understaffed", "closed"]
+    rec = recs[1]
+    assert rec.queue == "email" and rec.agents is None
+    assert rec.message == (
+        "email under target Sat 18:00-Sun 00:15 (expected 0% vs 90%): items arriving then "
+        "wait past the 24 h deadline while the centre is closed; open longer, or agree a "
+        "longer deadline for them"
+    )

@@ -57,7 +57,8 @@ def plan_recommendations(
     Returns
     -------
     list of Recommendation
-        Worst first (by missing agent-intervals).
+        Worst first (by missing agent-intervals); runs when nobody can be rostered (the
+        centre closed, kind ``closed``) last, with what would fix them instead of agents.
     """
     step = pd.Timedelta(minutes=config.center.interval_minutes)
     surplus = _surplus(coverage)
@@ -68,6 +69,10 @@ def plan_recommendations(
         short = (part["service_level"] < target - tolerance) & (part["calls"] > 0)
         for run in _runs(part[short.to_numpy()], step):
             if len(run) < min_intervals:
+                continue
+            if (run["required"] <= 0).all() and (run["scheduled"] <= 0).all():
+                # nobody can be rostered then: items arriving while the centre is closed
+                found.append(_closed(config, str(queue), run, target, step))
                 continue
             found.append(_advise(str(queue), run, target, step, surplus, pairs))
     found.sort(key=lambda pair: -pair[0])
@@ -89,6 +94,41 @@ def _runs(rows: pd.DataFrame, step: pd.Timedelta) -> list[pd.DataFrame]:
     return [run for _, run in rows.groupby(breaks.to_numpy())]
 
 
+def _span(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    """``Mon 10:00-12:00``, or ``Sat 18:00-Sun 00:15`` across midnight."""
+    if end.normalize() == start.normalize() or end == start.normalize() + pd.Timedelta(days=1):
+        return f"{start:%a %H:%M}-{end:%H:%M}"
+    return f"{start:%a %H:%M}-{end:%a %H:%M}"
+
+
+def _closed(config: PlanConfig, queue, run, target, step) -> tuple[float, Recommendation]:
+    """A run of intervals with contacts but nobody rostered (the centre closed): more agents
+    in the roster cannot help, the opening hours or the deadline can."""
+    weights = run["calls"].to_numpy(float)
+    expected = float(np.average(run["service_level"], weights=weights))
+    start, end = run["interval_start"].min(), run["interval_start"].max() + step
+    spec = config.queue(queue)
+    if spec.channel == "email":
+        why = (
+            f"items arriving then wait past the {spec.deadline_h:g} h deadline while the "
+            "centre is closed; open longer, or agree a longer deadline for them"
+        )
+    else:
+        why = "contacts are forecast while the centre is closed; open longer or route them"
+    message = (
+        f"{queue} under target {_span(start, end)} (expected {expected:.0%} vs {target:.0%}): {why}"
+    )
+    rec = Recommendation(
+        kind="closed",
+        queue=queue,
+        start=start.to_pydatetime(),
+        end=end.to_pydatetime(),
+        agents=None,
+        message=message,
+    )
+    return 0.0, rec  # after the runs that agents can fix
+
+
 def _advise(queue, run, target, step, surplus, pairs) -> tuple[float, Recommendation]:
     missing = (run["required"] - run["scheduled"]).clip(lower=0)
     add = int(np.ceil(missing.max())) if len(missing) else 0
@@ -96,7 +136,7 @@ def _advise(queue, run, target, step, surplus, pairs) -> tuple[float, Recommenda
     expected = float(np.average(run["service_level"], weights=weights))
     start, end = run["interval_start"].min(), run["interval_start"].max() + step
     message = (
-        f"{queue} under target {start:%a %H:%M}-{end:%H:%M} (expected {expected:.0%} vs "
+        f"{queue} under target {_span(start, end)} (expected {expected:.0%} vs "
         f"{target:.0%}): +{max(add, 1)} agent{'s' if max(add, 1) > 1 else ''}"
     )
     donors = _donors(queue, run["interval_start"], surplus, pairs)

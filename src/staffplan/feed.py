@@ -91,7 +91,7 @@ class RosterShift(_Model):
 class Recommendation(_Model):
     """An action for the planner, with its evidence."""
 
-    kind: str = Field(description="e.g. understaffed, overstaffed, deadline, shrinkage")
+    kind: str = Field(description="e.g. understaffed, closed, overstaffed, deadline, shrinkage")
     queue: str | None = None
     start: dt.datetime | None = None
     end: dt.datetime | None = None
