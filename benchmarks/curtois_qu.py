@@ -14,7 +14,11 @@ few) gives a better one; then a ladder of cost targets ``T`` from the rounded-up
 ``network_model`` holds exactly the rosters of cost <= T (each employee's schedules whose
 reduced cost is within ``T - bound`` of the cheapest, as a flow on the pruned DP state graph),
 so it is either infeasible (the optimum is above T: a proven bound) or its optimum is the
-instance's. Each rung's LP is tried first for a minute; unsolved, the ladder stops. Without
+instance's. With ``--bp-first S`` (off by default) each rung is first searched by
+branch-and-price (``PoolBranchAndPrice``) when the schedules within its slack can be
+enumerated (``enumerate_schedules``): the tree exhausted refutes T. Otherwise, or when it
+stops, HiGHS takes the rung: its LP is tried
+first for a minute; unsolved, the ladder stops. Without
 proof, a fix-and-optimise search over employee subsets (``network_search``: the others
 fixed, the free employees' graphs pruned by the Lagrangian slack left to them) and then the
 compact MIP, started from the best roster, use the rest of the time.
@@ -32,7 +36,7 @@ bound is rounded up (objectives are integers); "optimal" means roster cost == bo
 
 Usage: ``python benchmarks/curtois_qu.py [--instances 1-12] [--time-limit 600]
 [--method cg|compact] [--threads 1] [--ladder-share 0.6] [--rung-lp-limit 60]
-[--search-share 0.5] [--verbose]``
+[--search-share 0.5] [--bp-first 0] [--verbose]``
 """
 
 from __future__ import annotations
@@ -1028,6 +1032,370 @@ def network_model(cg: ColumnGeneration, fix: Fixing) -> tuple[MipModel, np.ndarr
     return m, x
 
 
+def enumerate_schedules(
+    dp: ScheduleDP, cost: np.ndarray, limit: float, max_count: int
+) -> np.ndarray | None:
+    """Every feasible schedule of cost <= ``limit`` (rows: type index per day, -1 = off).
+
+    Paths of the pruned graph ``dp.network(cost, limit)`` grown day by day, a partial path
+    kept while its cost plus the cheapest completion from its node is within the limit (so
+    every kept partial path ends in at least one schedule within the limit, and the
+    frontier never holds more than the answer); the caps the graph may not track are
+    checked at the end. None when more than ``max_count`` partial paths are needed.
+    """
+    cost = np.where(np.isfinite(cost), cost, np.inf)
+    tail, head, day, choice, n_nodes = dp.network(cost, limit)
+    n_d = cost.shape[0]
+    if tail.size == 0:
+        return np.zeros((0, n_d), np.int64)
+    eps = 1e-7 * max(1.0, abs(limit))
+    w = np.where(choice >= 0, cost[day, np.maximum(choice, 0)], 0.0)
+    togo = np.full(n_nodes, np.inf)  # cheapest cost of the days after a node's day
+    togo[head[day == n_d - 1]] = 0.0
+    for d in range(n_d - 1, 0, -1):
+        a = np.flatnonzero(day == d)
+        np.minimum.at(togo, tail[a], w[a] + togo[head[a]])
+    first = np.flatnonzero((tail < 0) & (w + togo[head] <= limit + eps))
+    node, spent = head[first], w[first]
+    parents, choices = [np.full(first.size, -1, np.int32)], [choice[first].astype(np.int8)]
+    for d in range(1, n_d):
+        arcs = np.flatnonzero(day == d)
+        arcs = arcs[np.argsort(tail[arcs], kind="stable")]
+        lo = np.searchsorted(tail[arcs], node, "left")
+        cnt = np.searchsorted(tail[arcs], node, "right") - lo
+        path = np.repeat(np.arange(node.size), cnt)
+        sel = arcs[np.repeat(lo, cnt) + np.arange(cnt.sum()) - np.repeat(np.cumsum(cnt) - cnt, cnt)]
+        new_spent = spent[path] + w[sel]
+        keep = new_spent + togo[head[sel]] <= limit + eps
+        node, spent = head[sel[keep]], new_spent[keep]
+        parents.append(path[keep].astype(np.int32))
+        choices.append(choice[sel[keep]].astype(np.int8))
+        if node.size > max_count:
+            return None
+    out = np.zeros((node.size, n_d), np.int64)
+    idx = np.arange(node.size)
+    for d in range(n_d - 1, -1, -1):
+        out[:, d] = choices[d][idx]
+        idx = parents[d][idx]
+    ok = np.ones(node.size, bool)
+    for t, cap in enumerate(dp.cap):
+        ok &= (out == t).sum(axis=1) <= cap
+    return out[ok]
+
+
+class PoolBranchAndPrice:
+    """Branch-and-price restricted to a target: is there a roster of cost <= ``target``?
+
+    The pool: every employee's schedules whose reduced cost at ``cg.best_pi`` is within
+    ``target - cg.bound`` of its cheapest (``enumerate_schedules``); by the identity of
+    ``lagrangian_fixing`` every roster of cost <= target uses only pool schedules. A node
+    (the pool schedules still allowed) runs column generation over its pool: the master LP
+    (HiGHS, kept between solves and warm-started; one artificial column per employee keeps
+    it feasible) and pricing by a scan of the pool. At every iteration the Lagrangian bound
+    ``const + pi . req + sum over employees of the cheapest allowed reduced cost`` (``pi``
+    clipped to ``[-w_over, w_under]``, so it is valid whatever the LP said) bounds every
+    roster of the node of cost <= target; above the target the node is refuted, and pool
+    schedules whose reduced cost exceeds the cheapest by more than ``target - bound`` are
+    dropped from the node (reduced-cost fixing). A node whose LP is integral gives a roster;
+    otherwise it branches on the most fractional ``x[e, d, choice]`` (employee e takes that
+    choice on day d, or not), depth first. The tree exhausted without a roster of cost <=
+    target proves the optimum > target.
+    """
+
+    BIG = 1e5  # cost of the artificial columns
+
+    def __init__(self, cg: ColumnGeneration, target: float, max_pool: int = 1_000_000) -> None:
+        self.cg, self.target = cg, float(target)
+        slack = target - cg.bound
+        emp, scheds = [], []
+        self.ok = True
+        for e in range(cg.n_e):
+            cost = cg.req_cost[e] - cg.best_pi
+            left = max_pool - sum(len(s) for s in scheds)
+            s = enumerate_schedules(cg.dps[e], cost, cg.base[e] + slack, left)
+            if s is None or len(scheds) and sum(len(x) for x in scheds) + len(s) > max_pool:
+                self.ok = False
+                return
+            scheds.append(s)
+            emp.append(np.full(len(s), e))
+        self.sched = np.vstack(scheds).astype(np.int8)
+        self.emp = np.concatenate(emp)
+        self.size = len(self.emp)
+        n_d = cg.n_d
+        worked = self.sched >= 0
+        days = np.arange(n_d)[None, :]
+        self.cost = np.where(
+            worked, cg.req_cost[self.emp[:, None], days, np.maximum(self.sched, 0)], 0.0
+        ).sum(axis=1)
+        self.row = np.where(worked, cg.cover_row[days, np.maximum(self.sched, 0)], -1)
+        self.row = self.row.astype(np.int16 if len(cg.req) < 2**15 else np.int32)
+        self.start = np.searchsorted(self.emp, np.arange(cg.n_e + 1))  # pool sorted by e
+        self.nodes = 0
+        self.in_lp = np.full(self.size, -1)  # LP column of each pool schedule
+        self.lp_pool: list[int] = []
+        self._init_lp()
+
+    def _init_lp(self) -> None:
+        import highspy
+
+        cg = self.cg
+        n_e, n_k = cg.n_e, len(cg.req)
+        h = highspy.Highs()
+        h.setOptionValue("output_flag", False)
+        h.setOptionValue("threads", 1)
+        h.setOptionValue("presolve", "off")
+        inf = highspy.kHighsInf
+        lo = np.r_[np.ones(n_e), cg.req]
+        h.addRows(n_e + n_k, lo, lo, 0, np.zeros(0, np.int32), np.zeros(0, np.int32), np.zeros(0))
+        k = np.arange(n_k, dtype=np.int32)
+        h.addCols(n_k, cg.w_under, np.zeros(n_k), np.full(n_k, inf), n_k, k, n_e + k, np.ones(n_k))
+        h.addCols(n_k, cg.w_over, np.zeros(n_k), np.full(n_k, inf), n_k, k, n_e + k, -np.ones(n_k))
+        e = np.arange(n_e, dtype=np.int32)
+        h.addCols(
+            n_e, np.full(n_e, self.BIG), np.zeros(n_e), np.full(n_e, inf), n_e, e, e, np.ones(n_e)
+        )
+        for sign in (1.0, -1.0):  # artificial staffing, for nodes with under/over bounds
+            h.addCols(
+                n_k,
+                np.full(n_k, self.BIG),
+                np.zeros(n_k),
+                np.full(n_k, inf),
+                n_k,
+                k,
+                n_e + k,
+                np.full(n_k, sign),
+            )
+        self.h, self.n_fixed_cols = h, 4 * n_k + n_e
+        self.big, self.lp_ub = self.BIG, np.zeros(0, bool)  # the LP's current costs, bounds
+        self.k_bounds = np.array([np.zeros(2 * n_k), np.full(2 * n_k, inf)])
+
+    def _add_columns(self, js: np.ndarray) -> None:
+        cg = self.cg
+        starts, index = [], []
+        for j in js:
+            starts.append(len(index))
+            index.append(int(self.emp[j]))
+            r = self.row[j]
+            index.extend(int(v) + cg.n_e for v in r[r >= 0])
+        n = js.size
+        self.in_lp[js] = len(self.lp_pool) + self.n_fixed_cols + np.arange(n)
+        self.lp_pool.extend(int(j) for j in js)
+        self.lp_ub = np.r_[self.lp_ub, np.ones(n, bool)]
+        self.h.addCols(
+            n,
+            self.cost[js],
+            np.zeros(n),
+            np.ones(n),
+            len(index),
+            np.array(starts, np.int32),
+            np.array(index, np.int32),
+            np.ones(len(index)),
+        )
+
+    def _reduced(self, idx: np.ndarray, pi: np.ndarray) -> np.ndarray:
+        """Reduced cost (without the employee dual) of the pool schedules ``idx``."""
+        pi_row = np.r_[pi[self.cg.cover_dt], 0.0]  # row -1 (uncovered or off) -> 0
+        return self.cost[idx] - pi_row[self.row[idx]].sum(axis=1)
+
+    def _bounds_terms(self, pi_raw: np.ndarray, bnd: np.ndarray):
+        """Cover duals made valid for the node's under/over bounds ``bnd`` (rows: under lo,
+        under hi, over lo, over hi), and the Lagrangian terms of the under/over columns:
+        ``min (w_under - pi) * under + (w_over + pi) * over`` over their bounds."""
+        cg = self.cg
+        pi = pi_raw.copy()
+        pi = np.where(np.isinf(bnd[1]), np.minimum(pi, cg.w_under), pi)
+        pi = np.where(np.isinf(bnd[3]), np.maximum(pi, -cg.w_over), pi)
+        cu, co = cg.w_under - pi, cg.w_over + pi
+        term = np.where(cu >= 0, cu * bnd[0], cu * np.where(np.isinf(bnd[1]), 0, bnd[1]))
+        term += np.where(co >= 0, co * bnd[2], co * np.where(np.isinf(bnd[3]), 0, bnd[3]))
+        return pi, cu, co, float(term.sum())
+
+    def node(self, allowed: np.ndarray, bnd: np.ndarray, deadline: float, per_employee: int = 3):
+        """Column generation on the node's pool ``allowed`` (bool) with under/over bounds
+        ``bnd`` (both modified by reduced-cost fixing). Returns ``(status, bound, info)``:
+        "refuted", "integral" (info: roster and cost, <= target), "fractional" (info: the
+        LP's ``x[e, d, choice + 1]``) or "time"."""
+        import highspy
+
+        cg, h = self.cg, self.h
+        n_e, n_k = cg.n_e, len(cg.req)
+        eps = 1e-6
+        lb = -math.inf
+        k_cols = np.arange(2 * n_k, dtype=np.int32)
+
+        def set_bounds() -> None:  # only the bounds that change, to keep the basis
+            lo, hi = np.r_[bnd[0], bnd[2]], np.r_[bnd[1], bnd[3]]
+            ch = np.flatnonzero((lo != self.k_bounds[0]) | (hi != self.k_bounds[1]))
+            if ch.size:
+                h.changeColsBounds(ch.size, k_cols[ch], lo[ch], hi[ch])
+                self.k_bounds = np.array([lo, hi])
+            pool = np.array(self.lp_pool, np.int64)
+            if pool.size:
+                ub = allowed[pool]
+                ch = np.flatnonzero(ub != self.lp_ub[: pool.size])
+                if ch.size:
+                    h.changeColsBounds(
+                        ch.size,
+                        self.in_lp[pool[ch]].astype(np.int32),
+                        np.zeros(ch.size),
+                        ub[ch].astype(float),
+                    )
+                    self.lp_ub[ch] = ub[ch]
+
+        def set_big(value: float) -> None:
+            if value != self.big:
+                n_art = self.n_fixed_cols - 2 * n_k
+                cols = np.arange(2 * n_k, self.n_fixed_cols, dtype=np.int32)
+                h.changeColsCost(n_art, cols, np.full(n_art, value))
+                self.big = value
+
+        big = self.BIG
+        set_big(big)
+        set_bounds()
+        while True:
+            if time.perf_counter() > deadline:
+                return "time", lb, None
+            if (bnd[0] > bnd[1]).any() or (bnd[2] > bnd[3]).any():
+                return "refuted", math.inf, None
+            idx = np.flatnonzero(allowed)
+            counts = np.bincount(self.emp[idx], minlength=n_e)
+            if (counts == 0).any():
+                return "refuted", math.inf, None
+            h.run()
+            if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                h.clearSolver()  # numerical trouble from the warm start: solve afresh
+                h.run()
+                if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                    return "error", lb, None
+            sol = h.getSolution()
+            dual = np.array(sol.row_dual)
+            mu = dual[:n_e]
+            pik, cu, co, term = self._bounds_terms(dual[n_e : n_e + n_k], bnd)
+            pi = np.zeros((cg.n_d, cg.n_t))
+            pi[cg.cover_dt] = pik
+            rc = self._reduced(idx, pi)
+            cut = np.r_[0, np.cumsum(counts)]
+            best = np.minimum.reduceat(rc, cut[:-1])
+            lag = cg.const + pik @ cg.req + best.sum() + term
+            lb = max(lb, lag)
+            if lb > self.target + eps:
+                return "refuted", lb, None
+            # reduced-cost fixing: every term of the Lagrangian identity within target - lag
+            room = self.target - lag + eps
+            drop = rc - np.repeat(best, counts) > room
+            if drop.any():
+                allowed[idx[drop]] = False
+            old = bnd.copy()
+            with np.errstate(divide="ignore", invalid="ignore"):
+                for c, lo, hi in ((cu, 0, 1), (co, 2, 3)):
+                    pos, neg = c > 1e-9, c < -1e-9
+                    bnd[hi] = np.where(
+                        pos, np.minimum(bnd[hi], np.floor(bnd[lo] + room / c)), bnd[hi]
+                    )
+                    bnd[lo] = np.where(
+                        neg, np.maximum(bnd[lo], np.ceil(bnd[hi] + room / c)), bnd[lo]
+                    )
+            changed = drop.any() or not np.array_equal(old, bnd)
+            new = []
+            rc_mu = rc - np.repeat(mu, counts)
+            for e in range(n_e):
+                seg = slice(cut[e], cut[e + 1])
+                cand = np.flatnonzero((rc_mu[seg] < -1e-7) & ~drop[seg])
+                if cand.size:
+                    cand = cand[np.argsort(rc_mu[seg][cand])[: per_employee * 4]]
+                    js = idx[seg][cand]
+                    js = js[self.in_lp[js] < 0][:per_employee]
+                    new.extend(js.tolist())
+            if changed:
+                set_bounds()
+            if new:
+                self._add_columns(np.array(new, np.int64))
+                continue
+            if changed:  # the LP changed: solve it again before reading it
+                continue
+            values = np.array(sol.col_value)
+            if values[2 * n_k : self.n_fixed_cols].max() > 1e-9:
+                # an artificial column in use: make them dearer until the Lagrangian bound
+                # refutes the node (no roster in it) or they leave the LP
+                if big >= 1e12:
+                    return "error", lb, None
+                big *= 100.0
+                set_big(big)
+                continue
+            lam = values[self.n_fixed_cols :]
+            used = np.flatnonzero(lam > 1e-9)
+            js = np.array(self.lp_pool, np.int64)[used]
+            x = np.zeros((n_e, cg.n_d, cg.n_t + 1))
+            for j, v in zip(js, lam[used], strict=True):
+                x[self.emp[j], np.arange(cg.n_d), self.sched[j] + 1] += v
+            if np.minimum(x, 1 - x).max() < 1e-6:
+                pick = {int(self.emp[j]): self.sched[j] for j in js[lam[used] > 0.5]}
+                roster = [[cg.types[t] if t >= 0 else None for t in pick[e]] for e in range(n_e)]
+                return "integral", lb, (roster, cg.const + h.getInfo().objective_function_value)
+            return "fractional", lb, x
+
+    def _children(self, allowed, bnd, x):
+        """The two children of a fractional node, the one nearer the LP first: on a cover
+        row's staffing ``n`` (<= floor or >= ceil, as bounds on its under/over staffing,
+        which some cheapest completion of every roster meets) while one is fractional, then
+        on the most fractional ``x[e, d, choice]``."""
+        cg = self.cg
+        n = x[:, cg.cover_dt[0], cg.cover_dt[1] + 1].sum(axis=0)
+        frac = np.minimum(n - np.floor(n), np.ceil(n) - n)
+        if frac.max() > 1e-6:
+            k = int(frac.argmax())
+            a, req = math.floor(n[k]), cg.req[k]
+            low, high = bnd.copy(), bnd.copy()
+            if a < req:  # n <= a: under >= req - a (and no over); n >= a + 1: under <= ...
+                low[0, k], low[3, k] = max(low[0, k], req - a), 0.0
+                high[1, k] = min(high[1, k], req - a - 1)
+            else:  # n <= a: over <= a - req; n >= a + 1: over >= a + 1 - req (no under)
+                low[3, k] = min(low[3, k], a - req)
+                high[2, k], high[1, k] = max(high[2, k], a + 1 - req), 0.0
+            kids = [(allowed.copy(), low), (allowed, high)]
+            return kids[::-1] if n[k] - a < 0.5 else kids
+        frac = np.minimum(x, 1 - x)
+        e, d, c = (int(v) for v in np.unravel_index(int(frac.argmax()), frac.shape))
+        mine = slice(self.start[e], self.start[e + 1])
+        takes = self.sched[mine, d] == c - 1
+        one, zero = allowed.copy(), allowed
+        one[mine] &= takes
+        zero[mine] &= ~takes
+        kids = [(zero, bnd.copy()), (one, bnd)]
+        return kids if x[e, d, c] >= 0.5 else kids[::-1]
+
+    def run(self, out: Result, deadline: float, log=None) -> str:
+        """Depth-first search of the tree: "refuted" (no roster of cost <= target),
+        "found" (one offered to ``out``) or "time"."""
+        n_k = len(self.cg.req)
+        bnd = np.array([np.zeros(n_k), np.full(n_k, np.inf)] * 2)
+        stack = [(np.ones(self.size, bool), bnd, 0)]
+        self.done = 0.0  # share of the tree closed, each node weighing 2^-depth
+        while stack:
+            if time.perf_counter() > deadline:
+                return "time"
+            allowed, bnd, depth = stack.pop()
+            status, lb, info = self.node(allowed, bnd, deadline)
+            self.nodes += 1
+            if log and self.nodes % 500 == 0:
+                log(
+                    f"B&P T={self.target:.0f}: {self.nodes} nodes, {len(stack)} open, "
+                    f"{len(self.lp_pool)} LP columns, closed {self.done:.4f}"
+                )
+            if status == "refuted":
+                self.done += 0.5**depth
+            if status in ("time", "error"):
+                return status
+            if status == "integral":
+                out.offer(*info, f"B&P T={self.target:.0f}")
+                if out.value <= self.target:
+                    return "found"
+                continue  # cannot happen: an integral node costs <= target
+            if status == "fractional":
+                stack += [(*kid, depth + 1) for kid in self._children(allowed, bnd, info)]
+        return "refuted"
+
+
 def schedule_array(cg: ColumnGeneration, roster: list[list[str | None]]) -> np.ndarray:
     """Roster as type indices (employees x days, -1 = off)."""
     t_index = {t: i for i, t in enumerate(cg.types)}
@@ -1249,6 +1617,10 @@ def solve_cg(
     rung_lp_s: float = 60.0,
     search_share: float = 0.5,
     dive_share: float = 0.15,
+    bp_first_s: float = 0.0,
+    bp_max_pool: int = 1_000_000,
+    probe_cols: int = 30_000,
+    probe_s: float = 15.0,
     log=None,
 ) -> None:
     """Column generation, then a ladder of cost targets; the compact MIP for what is left.
@@ -1261,9 +1633,13 @@ def solve_cg(
        ``ladder_share`` of the time is spent: ``network_model(T)`` holds exactly the solutions
        of cost <= T. Infeasible proves the optimum > T; solved, its optimum is the
        instance's (proven); stopped, its bound ``b`` proves ``min(ceil(b), T + 1)``.
-       Each rung's LP is solved first, for at most ``rung_lp_s``: infeasible refutes T,
-       its optimum is a bound, and unsolved in that time stops the ladder (the rung's MIP
-       would not finish its root either).
+       Each rung is first searched by ``PoolBranchAndPrice`` when its pool has at most
+       ``bp_max_pool`` schedules (``bp_first_s`` on the first rung, then the last
+       refutation's time, at least 20 s): exhausted, T is refuted; after a refutation a rung
+       whose network model has at most ``probe_cols`` columns first goes to HiGHS for
+       ``probe_s``. Otherwise, HiGHS: the rung's LP is solved first, for at most
+       ``rung_lp_s``: infeasible refutes T, its optimum is a bound, and unsolved in that
+       time stops the ladder (the rung's MIP would not finish its root either).
     4. Unless proven optimal, ``network_search`` (fix-and-optimise on employee subsets,
        their graphs pruned by the Lagrangian slack) for ``search_share`` of the time left,
        then the compact MIP from the best roster for the rest.
@@ -1298,12 +1674,61 @@ def solve_cg(
             out.offer(roster, penalty(inst, roster), "dive")
     ladder_end = t0 + ladder_share * seconds
     target, step = out.bound, 1
+    bp_last = None  # seconds of the last branch-and-price refutation
     while (
         math.isfinite(cg.bound)
         and not out.optimal
         and target < out.value
         and left(ladder_end) > 1.0
     ):
+        if bp_first_s > 0:  # branch-and-price on the rung first, when its pool is small
+            t_bp = time.perf_counter()
+            bp = PoolBranchAndPrice(cg, target, bp_max_pool)
+            if bp.ok and bp_last is not None:
+                # after a refutation the next target may hold the optimum, which the
+                # depth-first search finds badly: a small rung goes to HiGHS first, briefly
+                built = network_model(cg, lagrangian_fixing(cg, target))
+                if built is not None and built[0].n_cols <= probe_cols:
+                    rep = solve_model(built[0], settings, time_limit_s=min(probe_s, left()))
+                    if log:
+                        log(f"target {target}: HiGHS probe {rep.status} in {rep.seconds:.1f}s")
+                    if rep.has_solution:
+                        out.offer(
+                            roster_from_x(inst, rep.values, built[1]),
+                            rep.objective,
+                            f"target {target}",
+                        )
+                    if rep.status == "optimal":
+                        out.raise_bound(rep.objective, f"target ladder (T={target} solved)")
+                        break
+                    if rep.status == "infeasible":
+                        out.raise_bound(target + 1, f"target ladder (T={target} infeasible)")
+                        target = min(target + 1, out.value - 1)
+                        continue
+            if bp.ok:
+                budget = bp_first_s if bp_last is None else max(20.0, bp_last)
+                res = bp.run(out, min(ladder_end, time.perf_counter() + budget), log)
+                t_bp = time.perf_counter() - t_bp
+                if log:
+                    log(
+                        f"target {target}: branch-and-price {res}, pool {bp.size}, "
+                        f"{bp.nodes} nodes, {t_bp:.1f}s (tree closed {bp.done:.3f})"
+                    )
+                out.notes.append(f"B&P T={target} {res} ({bp.nodes} nodes, {t_bp:.0f}s)")
+                if res == "refuted":
+                    out.raise_bound(target + 1, f"branch-and-price (T={target} refuted)")
+                    bp_last = t_bp
+                    step = step * 2 if t_bp < 0.01 * seconds else 1
+                    target = min(target + step, out.value - 1)
+                    continue
+                if res == "found":  # a roster of cost <= target: the lowest target left
+                    target = out.bound
+                    continue
+                if target > out.bound:  # a wide step stopped: back to the lowest target left
+                    target, step = out.bound, 1
+                    continue
+            elif log:
+                log(f"target {target}: pool over {bp_max_pool} schedules")
         t_build = time.perf_counter()
         built = network_model(cg, lagrangian_fixing(cg, target))
         t_build = time.perf_counter() - t_build
@@ -1394,6 +1819,14 @@ def main() -> int:
         default=0.5,
         help="share of the time left after the ladder for the network search (method cg)",
     )
+    parser.add_argument(
+        "--bp-first",
+        type=float,
+        default=0.0,
+        help="seconds for the first rung's branch-and-price (0, the default: none; later "
+        "rungs get the last refutation's time, at least 20 s; slower than the default on "
+        "5-7, see BENCHMARKS.md) (method cg)",
+    )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
     if not DATA.exists():
@@ -1425,6 +1858,7 @@ def main() -> int:
                 ladder_share=args.ladder_share,
                 rung_lp_s=args.rung_lp_limit,
                 search_share=args.search_share,
+                bp_first_s=args.bp_first,
                 log=log if args.verbose else None,
             )
         else:

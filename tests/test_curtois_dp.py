@@ -440,3 +440,66 @@ def test_dive_gives_a_roster():
     roster = [[types[t] if t >= 0 else None for t in s] for s in scheds]
     assert not cq.violations(inst, roster)
     assert cq.penalty(inst, roster) >= brute_force_optimum(inst)
+
+
+# --- branch-and-price on the pool of a target ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(HAND))
+def test_enumerate_schedules_matches_brute_force(name):
+    """The pool of branch-and-price: exactly the feasible schedules of cost <= limit."""
+    inst = HAND[name]
+    rng = np.random.default_rng(sum(map(ord, name)) + 1)
+    n_t = len(inst.shifts)
+    for st in inst.staff:
+        scheds = feasible_schedules(inst, st)
+        for _ in range(3):
+            cost = np.round(rng.normal(0.0, 3.0, (inst.days, n_t)), 2)
+            every = schedule_costs(scheds, cost, np.zeros(inst.days))
+            for q in (0.0, 0.3, 1.0):
+                limit = float(np.quantile(every, q))
+                got = cq.enumerate_schedules(cq.ScheduleDP(inst, st), cost, limit, 10**6)
+                want = {tuple(s) for s in scheds[every <= limit + 1e-9].tolist()}
+                assert len(got) == len({tuple(s) for s in got.tolist()})
+                assert {tuple(s) for s in got.tolist()} == want
+
+
+def roster_instance(seed: int) -> Instance:
+    """``tiny_roster_instance`` with random cover and requests; seeds 2 and 4 have an
+    integrality gap (the optimum is above the rounded-up LP bound: targets to refute)."""
+    inst = tiny_roster_instance()
+    rng = np.random.default_rng(seed)
+    inst.cover = [
+        (d, t, int(rng.integers(0, 3)), int(rng.integers(5, 30)), int(rng.integers(1, 4)))
+        for d in range(7)
+        for t in ("E", "L")
+    ]
+    draw = [(e, t) for e in "ABC" for t in ("E", "L")]
+    inst.on_requests = [
+        (e, int(rng.integers(7)), t, int(rng.integers(1, 4))) for e, t in draw if rng.random() < 0.7
+    ]
+    inst.off_requests = [
+        (e, int(rng.integers(7)), t, int(rng.integers(1, 4))) for e, t in draw if rng.random() < 0.7
+    ]
+    return inst
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2, 4])
+def test_branch_and_price_matches_brute_force(seed):
+    """Every target below the brute-force optimum is refuted by branch-and-price, and the
+    optimum's target gives a roster of that cost (checked by ``Result.offer``)."""
+    inst = roster_instance(seed)
+    opt = brute_force_optimum(inst)
+    settings = cq.SolverSettings(time_limit_s=20, mip_gap=0.0, threads=1)
+    cg = cq.ColumnGeneration(inst)
+    assert cg.run(settings, cq.time.perf_counter() + 20)
+    out = cq.Result(inst)
+    if seed in (2, 4):
+        assert math.ceil(cg.bound - 1e-6) < opt
+    for target in range(math.ceil(cg.bound - 1e-6), opt + 1):
+        bp = cq.PoolBranchAndPrice(cg, target)
+        assert bp.ok
+        res = bp.run(out, cq.time.perf_counter() + 30)
+        assert res == ("refuted" if target < opt else "found"), (target, opt, res)
+    assert out.value == opt
+    assert not cq.violations(inst, out.roster)
