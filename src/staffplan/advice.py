@@ -101,12 +101,16 @@ def _span(start: pd.Timestamp, end: pd.Timestamp) -> str:
     return f"{start:%a %H:%M}-{end:%a %H:%M}"
 
 
+def _summary(run: pd.DataFrame, step: pd.Timedelta) -> tuple[float, pd.Timestamp, pd.Timestamp]:
+    """A run's call-weighted expected service level (fraction), its start and its end."""
+    expected = float(np.average(run["service_level"], weights=run["calls"].to_numpy(float)))
+    return expected, run["interval_start"].min(), run["interval_start"].max() + step
+
+
 def _closed(config: PlanConfig, queue, run, target, step) -> tuple[float, Recommendation]:
     """A run of intervals with contacts but nobody rostered (the centre closed): more agents
     in the roster cannot help, the opening hours or the deadline can."""
-    weights = run["calls"].to_numpy(float)
-    expected = float(np.average(run["service_level"], weights=weights))
-    start, end = run["interval_start"].min(), run["interval_start"].max() + step
+    expected, start, end = _summary(run, step)
     spec = config.queue(queue)
     if spec.channel == "email":
         why = (
@@ -132,9 +136,7 @@ def _closed(config: PlanConfig, queue, run, target, step) -> tuple[float, Recomm
 def _advise(queue, run, target, step, surplus, pairs) -> tuple[float, Recommendation]:
     missing = (run["required"] - run["scheduled"]).clip(lower=0)
     add = int(np.ceil(missing.max())) if len(missing) else 0
-    weights = run["calls"].to_numpy(float)
-    expected = float(np.average(run["service_level"], weights=weights))
-    start, end = run["interval_start"].min(), run["interval_start"].max() + step
+    expected, start, end = _summary(run, step)
     message = (
         f"{queue} under target {_span(start, end)} (expected {expected:.0%} vs "
         f"{target:.0%}): +{max(add, 1)} agent{'s' if max(add, 1) > 1 else ''}"

@@ -922,15 +922,15 @@ def _voice_queues(voice, component, pool, traffic, cfg, theta, pool_wait, pool_b
     setups = {}
     for q in voice:
         skilled = pool.ranks[:, q] >= 0
-        at_q, count, weight_q = _binomial(pool.presence[skilled].sum(axis=0), pool.present)
+        heads = pool.presence[skilled].sum(axis=0)
+        at_q, count, weight_q = _binomial(heads, pool.present)
         agents_q = np.maximum(count - pool.deferred_busy[skilled].sum(axis=0)[at_q], 0.0)
         kept, team_h, chats, team_h_calls, own = _skilled_load(
             q, component, pool, load, cfg, traffic.aht
         )
-        whole = pool.presence[skilled].sum(axis=0)
         # the load the drawn agents carry for other teams: their teams' occupancy times the
         # agents drawn, not times the expected head count
-        expected = pool.present * whole
+        expected = pool.present * heads
         drawn = np.where(expected[at_q] > 0, count / np.maximum(expected[at_q], 1e-12), 0.0)
         kept_at = own[at_q] + np.maximum(kept - own, 0.0)[at_q] * drawn
         if chats.max(initial=0.0) > 1e-9:
@@ -942,8 +942,7 @@ def _voice_queues(voice, component, pool, traffic, cfg, theta, pool_wait, pool_b
             team_h = team_h_calls
         # helpers on deferred work answer q's waiting callers as their items end
         pulled = pool.deferred_pull[skilled].sum(axis=0) * np.maximum(traffic.aht[q], 1.0)
-        whole = pool.presence[skilled].sum(axis=0)
-        whole = np.where(whole > 0, whole, 1.0)
+        whole = np.where(heads > 0, heads, 1.0)
         # skilled agents by first queue (other than q), and with each other voice skill
         first = {
             k: pool.presence[skilled & (first_rank == k)].sum(axis=0) / whole
