@@ -14,14 +14,15 @@ few) gives a better one; then a ladder of cost targets ``T`` from the rounded-up
 ``network_model`` holds exactly the rosters of cost <= T (each employee's schedules whose
 reduced cost is within ``T - bound`` of the cheapest, as a flow on the pruned DP state graph),
 so it is either infeasible (the optimum is above T: a proven bound) or its optimum is the
-instance's. With ``--bp-first S`` (off by default) each rung is first searched by
-branch-and-price (``PoolBranchAndPrice``) when the schedules within its slack can be
-enumerated (``enumerate_schedules``): the tree exhausted refutes T. Otherwise, or when it
-stops, HiGHS takes the rung: its LP is tried
-first for a minute; unsolved, the ladder stops. Without
-proof, a fix-and-optimise search over employee subsets (``network_search``: the others
-fixed, the free employees' graphs pruned by the Lagrangian slack left to them) and then the
-compact MIP, started from the best roster, use the rest of the time.
+instance's. Each rung is first searched by branch-and-price (``PoolBranchAndPrice``, with
+strong branching; ``--bp-first S`` seconds, 60 by default, 0 for none) when the schedules
+within its slack can be enumerated (``enumerate_schedules``): the tree exhausted refutes T,
+a roster found in it solves the rung. Otherwise, or when it stops, HiGHS takes the rung: its
+LP is tried first for a minute; unsolved, the ladder stops. Without proof, a
+large-neighbourhood search (``curtois_qu_lns.lns``, ``--search lns``, the default: employee x
+day cells freed, the rest fixed, re-optimised as flows on the pruned DP graphs) or the older
+fix-and-optimise over employee subsets (``network_search``, ``--search network``) and then
+the compact MIP, started from the best roster, use the rest of the time.
 
 ``--method compact``: the standard compact model (Curtois & Qu 2014, "Computational results
 on new staff scheduling benchmark instances"): ``x[e, d, t]`` binary; one shift a day;
@@ -36,7 +37,7 @@ bound is rounded up (objectives are integers); "optimal" means roster cost == bo
 
 Usage: ``python benchmarks/curtois_qu.py [--instances 1-12] [--time-limit 600]
 [--method cg|compact] [--threads 1] [--ladder-share 0.6] [--rung-lp-limit 60]
-[--search-share 0.5] [--bp-first 0] [--verbose]``
+[--search-share 0.5] [--search lns|network] [--bp-first 60] [--verbose]``
 """
 
 from __future__ import annotations
@@ -1097,14 +1098,27 @@ class PoolBranchAndPrice:
     roster of the node of cost <= target; above the target the node is refuted, and pool
     schedules whose reduced cost exceeds the cheapest by more than ``target - bound`` are
     dropped from the node (reduced-cost fixing). A node whose LP is integral gives a roster;
-    otherwise it branches on the most fractional ``x[e, d, choice]`` (employee e takes that
-    choice on day d, or not), depth first. The tree exhausted without a roster of cost <=
-    target proves the optimum > target.
+    otherwise it branches (``_children``), depth first, on a cover row's staffing or on an
+    ``x[e, d, choice]`` (employee e takes that choice on day d, or not): down to depth
+    ``sb_depth``, by strong branching over the ``sb_count`` most fractional of them (each
+    child's restricted LP from the parent's basis, at most ``sb_iterations`` simplex
+    iterations; a child whose Lagrangian bound at those duals exceeds the target is
+    refuted there and not searched), deeper on the most fractional. A node popped after a
+    subtree restarts the LP from its parent's optimal basis. The tree exhausted without a
+    roster of cost <= target proves the optimum > target.
     """
 
     BIG = 1e5  # cost of the artificial columns
 
-    def __init__(self, cg: ColumnGeneration, target: float, max_pool: int = 1_000_000) -> None:
+    def __init__(
+        self,
+        cg: ColumnGeneration,
+        target: float,
+        max_pool: int = 1_000_000,
+        sb_count: int = 24,
+        sb_depth: int = 20,
+        sb_iterations: int = 30,
+    ) -> None:
         self.cg, self.target = cg, float(target)
         slack = target - cg.bound
         emp, scheds = [], []
@@ -1131,6 +1145,9 @@ class PoolBranchAndPrice:
         self.row = self.row.astype(np.int16 if len(cg.req) < 2**15 else np.int32)
         self.start = np.searchsorted(self.emp, np.arange(cg.n_e + 1))  # pool sorted by e
         self.nodes = 0
+        self.sb_count, self.sb_depth, self.sb_iterations = sb_count, sb_depth, sb_iterations
+        self.sb_nodes = 0  # nodes branched by strong branching
+        self.sb_pruned = 0  # children refuted by strong branching
         self.in_lp = np.full(self.size, -1)  # LP column of each pool schedule
         self.lp_pool: list[int] = []
         self._init_lp()
@@ -1210,6 +1227,29 @@ class PoolBranchAndPrice:
         term += np.where(co >= 0, co * bnd[2], co * np.where(np.isinf(bnd[3]), 0, bnd[3]))
         return pi, cu, co, float(term.sum())
 
+    def _sync(self, allowed: np.ndarray, bnd: np.ndarray) -> None:
+        """Give the LP the bounds of a node: ``allowed`` pool schedules (upper bound 1, the
+        others 0) and under/over bounds ``bnd``; only the bounds that change, to keep the
+        basis."""
+        h, n_k = self.h, len(self.cg.req)
+        lo, hi = np.r_[bnd[0], bnd[2]], np.r_[bnd[1], bnd[3]]
+        ch = np.flatnonzero((lo != self.k_bounds[0]) | (hi != self.k_bounds[1]))
+        if ch.size:
+            h.changeColsBounds(ch.size, np.arange(2 * n_k, dtype=np.int32)[ch], lo[ch], hi[ch])
+            self.k_bounds = np.array([lo, hi])
+        pool = np.array(self.lp_pool, np.int64)
+        if pool.size:
+            ub = allowed[pool]
+            ch = np.flatnonzero(ub != self.lp_ub[: pool.size])
+            if ch.size:
+                h.changeColsBounds(
+                    ch.size,
+                    self.in_lp[pool[ch]].astype(np.int32),
+                    np.zeros(ch.size),
+                    ub[ch].astype(float),
+                )
+                self.lp_ub[ch] = ub[ch]
+
     def node(self, allowed: np.ndarray, bnd: np.ndarray, deadline: float, per_employee: int = 3):
         """Column generation on the node's pool ``allowed`` (bool) with under/over bounds
         ``bnd`` (both modified by reduced-cost fixing). Returns ``(status, bound, info)``:
@@ -1221,26 +1261,9 @@ class PoolBranchAndPrice:
         n_e, n_k = cg.n_e, len(cg.req)
         eps = 1e-6
         lb = -math.inf
-        k_cols = np.arange(2 * n_k, dtype=np.int32)
 
-        def set_bounds() -> None:  # only the bounds that change, to keep the basis
-            lo, hi = np.r_[bnd[0], bnd[2]], np.r_[bnd[1], bnd[3]]
-            ch = np.flatnonzero((lo != self.k_bounds[0]) | (hi != self.k_bounds[1]))
-            if ch.size:
-                h.changeColsBounds(ch.size, k_cols[ch], lo[ch], hi[ch])
-                self.k_bounds = np.array([lo, hi])
-            pool = np.array(self.lp_pool, np.int64)
-            if pool.size:
-                ub = allowed[pool]
-                ch = np.flatnonzero(ub != self.lp_ub[: pool.size])
-                if ch.size:
-                    h.changeColsBounds(
-                        ch.size,
-                        self.in_lp[pool[ch]].astype(np.int32),
-                        np.zeros(ch.size),
-                        ub[ch].astype(float),
-                    )
-                    self.lp_ub[ch] = ub[ch]
+        def set_bounds() -> None:
+            self._sync(allowed, bnd)
 
         def set_big(value: float) -> None:
             if value != self.big:
@@ -1334,17 +1357,38 @@ class PoolBranchAndPrice:
                 return "integral", lb, (roster, cg.const + h.getInfo().objective_function_value)
             return "fractional", lb, x
 
-    def _children(self, allowed, bnd, x):
-        """The two children of a fractional node, the one nearer the LP first: on a cover
-        row's staffing ``n`` (<= floor or >= ceil, as bounds on its under/over staffing,
-        which some cheapest completion of every roster meets) while one is fractional, then
-        on the most fractional ``x[e, d, choice]``."""
+    def _candidates(self, x: np.ndarray, count: int) -> list[tuple]:
+        """Branching dichotomies of the fractional ``x``, most fractional first, at most
+        ``count``: cover rows whose staffing ``n`` is fractional ("cover", k, n), then (or,
+        for strong branching, half of them) the ``x[e, d, choice]`` ("x", e, d, c, value)."""
         cg = self.cg
         n = x[:, cg.cover_dt[0], cg.cover_dt[1] + 1].sum(axis=0)
         frac = np.minimum(n - np.floor(n), np.ceil(n) - n)
-        if frac.max() > 1e-6:
-            k = int(frac.argmax())
-            a, req = math.floor(n[k]), cg.req[k]
+        order = np.argsort(-frac, kind="stable")
+        covers = [("cover", int(k), float(n[k])) for k in order[:count] if frac[k] > 1e-6]
+        if count > 1:
+            covers = covers[: max(1, count // 2)]
+        elif covers:
+            return covers
+        f = np.minimum(x, 1 - x).ravel()
+        order = np.argsort(-f, kind="stable")[: count - len(covers)]
+        xs = [
+            ("x", *(int(v) for v in np.unravel_index(i, x.shape)), float(x.flat[i]))
+            for i in order
+            if f[i] > 1e-6
+        ]
+        return covers + xs
+
+    def _split(self, allowed, bnd, cand, copy: bool = False):
+        """The two children of dichotomy ``cand``, the one nearer the LP last (it is
+        popped first); ``copy``: neither shares the parent's arrays. A cover row's staffing
+        ``n`` <= floor or >= ceil becomes bounds on its under/over staffing (some cheapest
+        completion of every roster meets them); ``x[e, d, c]`` = 0 or 1 restricts
+        employee e's allowed schedules."""
+        cg = self.cg
+        if cand[0] == "cover":
+            _, k, value = cand
+            a, req = math.floor(value), cg.req[k]
             low, high = bnd.copy(), bnd.copy()
             if a < req:  # n <= a: under >= req - a (and no over); n >= a + 1: under <= ...
                 low[0, k], low[3, k] = max(low[0, k], req - a), 0.0
@@ -1352,30 +1396,115 @@ class PoolBranchAndPrice:
             else:  # n <= a: over <= a - req; n >= a + 1: over >= a + 1 - req (no under)
                 low[3, k] = min(low[3, k], a - req)
                 high[2, k], high[1, k] = max(high[2, k], a + 1 - req), 0.0
-            kids = [(allowed.copy(), low), (allowed, high)]
-            return kids[::-1] if n[k] - a < 0.5 else kids
-        frac = np.minimum(x, 1 - x)
-        e, d, c = (int(v) for v in np.unravel_index(int(frac.argmax()), frac.shape))
+            kids = [(allowed.copy(), low), (allowed.copy() if copy else allowed, high)]
+            return kids[::-1] if value - a < 0.5 else kids
+        _, e, d, c, value = cand
         mine = slice(self.start[e], self.start[e + 1])
         takes = self.sched[mine, d] == c - 1
-        one, zero = allowed.copy(), allowed
+        one, zero = allowed.copy(), allowed.copy() if copy else allowed
         one[mine] &= takes
         zero[mine] &= ~takes
-        kids = [(zero, bnd.copy()), (one, bnd)]
-        return kids if x[e, d, c] >= 0.5 else kids[::-1]
+        kids = [(zero, bnd.copy()), (one, bnd.copy() if copy else bnd)]
+        return kids if value >= 0.5 else kids[::-1]
+
+    def _lagrangian(self, allowed: np.ndarray, bnd: np.ndarray, dual: np.ndarray) -> float:
+        """The Lagrangian bound of a node (``allowed``, ``bnd``) at the LP's row duals
+        ``dual`` (any duals: the cover duals are made valid by ``_bounds_terms``)."""
+        cg = self.cg
+        n_e, n_k = cg.n_e, len(cg.req)
+        if (bnd[0] > bnd[1]).any() or (bnd[2] > bnd[3]).any():
+            return math.inf
+        idx = np.flatnonzero(allowed)
+        counts = np.bincount(self.emp[idx], minlength=n_e)
+        if (counts == 0).any():
+            return math.inf
+        pik, _, _, term = self._bounds_terms(dual[n_e : n_e + n_k], bnd)
+        pi = np.zeros((cg.n_d, cg.n_t))
+        pi[cg.cover_dt] = pik
+        rc = self._reduced(idx, pi)
+        best = np.minimum.reduceat(rc, np.r_[0, np.cumsum(counts)[:-1]])
+        return float(cg.const + pik @ cg.req + best.sum() + term)
+
+    def _probe(self, allowed, bnd, basis, iterations: int) -> tuple[float, bool]:
+        """A child's restricted LP (no pricing) from its parent's ``basis``: its value (an
+        estimate of the child's bound) and whether the child is refuted (its Lagrangian
+        bound at those duals above the target, or its bounds contradictory)."""
+        import highspy
+
+        if (bnd[0] > bnd[1]).any() or (bnd[2] > bnd[3]).any():
+            return math.inf, True
+        h = self.h
+        self._sync(allowed, bnd)
+        h.setBasis(basis)
+        h.setOptionValue("simplex_iteration_limit", iterations)
+        h.run()
+        h.setOptionValue("simplex_iteration_limit", 2**31 - 1)
+        status = h.getModelStatus()
+        if status not in (
+            highspy.HighsModelStatus.kOptimal,
+            highspy.HighsModelStatus.kIterationLimit,
+        ):
+            return -math.inf, False
+        value = self.cg.const + h.getInfo().objective_function_value
+        if value > self.target + 1e-6:
+            lag = self._lagrangian(allowed, bnd, np.array(h.getSolution().row_dual))
+            if lag > self.target + 1e-6:
+                return math.inf, True
+        return value, False
+
+    def _children(self, allowed, bnd, x, depth: int = 0):
+        """The children of a fractional node (the one to search first last). Strong
+        branching while ``depth < self.sb_depth``: the ``self.sb_count`` most fractional
+        dichotomies (``_candidates``) are each tried by the restricted LPs of both children,
+        and the one with the largest product of the bound gains (each capped where it
+        would refute the child) is taken; a child proven refuted is left out. Deeper: a
+        fractional cover row's staffing while there is one, else the most fractional
+        ``x[e, d, choice]``. The LP is left in another state: the caller restores it."""
+        count = self.sb_count if depth < self.sb_depth else 1
+        cands = self._candidates(x, count)
+        if len(cands) == 1:
+            return self._split(allowed, bnd, cands[0]), 0
+        h = self.h
+        basis = h.getBasis()
+        parent = self.cg.const + h.getInfo().objective_function_value
+        cap = max(self.target + 1e-6 - parent, 1e-6)
+        best, best_score, best_dead = None, -1.0, ()
+        for cand in cands:
+            kids = self._split(allowed, bnd, cand, copy=True)
+            gains, dead = [], []
+            for i, (a, b) in enumerate(kids):
+                value, refuted = self._probe(a, b, basis, self.sb_iterations)
+                gains.append(min(max(value - parent, 0.0), cap))
+                if refuted:
+                    dead.append(i)
+            score = max(gains[0], 1e-6 * cap) * max(gains[1], 1e-6 * cap)
+            if score > best_score:
+                best, best_score, best_dead = kids, score, dead
+            if len(dead) == 2:
+                break
+        self.sb_nodes += 1
+        self.sb_pruned += len(best_dead)
+        return [kid for i, kid in enumerate(best) if i not in best_dead], len(best_dead)
 
     def run(self, out: Result, deadline: float, log=None) -> str:
         """Depth-first search of the tree: "refuted" (no roster of cost <= target),
         "found" (one offered to ``out``) or "time"."""
         n_k = len(self.cg.req)
         bnd = np.array([np.zeros(n_k), np.full(n_k, np.inf)] * 2)
-        stack = [(np.ones(self.size, bool), bnd, 0)]
+        stack = [(np.ones(self.size, bool), bnd, 0, None)]
         self.done = 0.0  # share of the tree closed, each node weighing 2^-depth
+        last = None  # the basis the LP holds (its parent's optimum), when it holds one
+        sb_before = self.sb_nodes
         while stack:
             if time.perf_counter() > deadline:
                 return "time"
-            allowed, bnd, depth = stack.pop()
+            allowed, bnd, depth, basis = stack.pop()
+            if basis is not None and basis is not last:
+                # after a subtree the LP is far from this node: restart from its parent's
+                # optimal basis (columns added since: nonbasic at 0)
+                self._set_basis(basis)
             status, lb, info = self.node(allowed, bnd, deadline)
+            last = None
             self.nodes += 1
             if log and self.nodes % 500 == 0:
                 log(
@@ -1392,8 +1521,27 @@ class PoolBranchAndPrice:
                     return "found"
                 continue  # cannot happen: an integral node costs <= target
             if status == "fractional":
-                stack += [(*kid, depth + 1) for kid in self._children(allowed, bnd, info)]
+                basis = last = self.h.getBasis()
+                kids, n_dead = self._children(allowed, bnd, info, depth)
+                if self.sb_nodes != sb_before:  # strong branching moved the LP
+                    sb_before, last = self.sb_nodes, None
+                self.done += n_dead * 0.5 ** (depth + 1)
+                stack += [(*kid, depth + 1, basis) for kid in kids]
         return "refuted"
+
+    def _set_basis(self, basis) -> None:
+        """Give the LP ``basis`` (of an earlier LP: the columns added since at their lower
+        bound)."""
+        import highspy
+
+        n_new = self.h.getNumCol() - len(basis.col_status)
+        if n_new:
+            full = highspy.HighsBasis()
+            full.col_status = basis.col_status + [highspy.HighsBasisStatus.kLower] * n_new
+            full.row_status = basis.row_status
+            full.valid = True
+            basis = full
+        self.h.setBasis(basis)
 
 
 def schedule_array(cg: ColumnGeneration, roster: list[list[str | None]]) -> np.ndarray:
@@ -1617,10 +1765,11 @@ def solve_cg(
     rung_lp_s: float = 60.0,
     search_share: float = 0.5,
     dive_share: float = 0.15,
-    bp_first_s: float = 0.0,
+    bp_first_s: float = 60.0,
     bp_max_pool: int = 1_000_000,
-    probe_cols: int = 30_000,
+    probe_cols: int = 0,
     probe_s: float = 15.0,
+    search: str = "lns",
     log=None,
 ) -> None:
     """Column generation, then a ladder of cost targets; the compact MIP for what is left.
@@ -1634,15 +1783,17 @@ def solve_cg(
        of cost <= T. Infeasible proves the optimum > T; solved, its optimum is the
        instance's (proven); stopped, its bound ``b`` proves ``min(ceil(b), T + 1)``.
        Each rung is first searched by ``PoolBranchAndPrice`` when its pool has at most
-       ``bp_max_pool`` schedules (``bp_first_s`` on the first rung, then the last
-       refutation's time, at least 20 s): exhausted, T is refuted; after a refutation a rung
-       whose network model has at most ``probe_cols`` columns first goes to HiGHS for
-       ``probe_s``. Otherwise, HiGHS: the rung's LP is solved first, for at most
+       ``bp_max_pool`` schedules (``bp_first_s`` on every rung, or the last
+       refutation's time if longer): exhausted, T is refuted; after a refutation a rung
+       whose network model has at most ``probe_cols`` columns (none by default) first goes
+       to HiGHS for ``probe_s``. Otherwise, HiGHS: the rung's LP is solved first, for at most
        ``rung_lp_s``: infeasible refutes T, its optimum is a bound, and unsolved in that
        time stops the ladder (the rung's MIP would not finish its root either).
-    4. Unless proven optimal, ``network_search`` (fix-and-optimise on employee subsets,
-       their graphs pruned by the Lagrangian slack) for ``search_share`` of the time left,
-       then the compact MIP from the best roster for the rest.
+    4. Unless proven optimal, a search from the best roster for ``search_share`` of the
+       time left: ``search="lns"``, the large-neighbourhood search of
+       ``curtois_qu_lns.lns``; ``"network"``, ``network_search`` (fix-and-optimise on
+       employee subsets, their graphs pruned by the Lagrangian slack). Then the compact
+       MIP from the best roster for the rest.
     """
     t0 = time.perf_counter()
     deadline = t0 + seconds
@@ -1706,7 +1857,7 @@ def solve_cg(
                         target = min(target + 1, out.value - 1)
                         continue
             if bp.ok:
-                budget = bp_first_s if bp_last is None else max(20.0, bp_last)
+                budget = max(bp_first_s, bp_last or 0.0)
                 res = bp.run(out, min(ladder_end, time.perf_counter() + budget), log)
                 t_bp = time.perf_counter() - t_bp
                 if log:
@@ -1727,8 +1878,12 @@ def solve_cg(
                 if target > out.bound:  # a wide step stopped: back to the lowest target left
                     target, step = out.bound, 1
                     continue
-            elif log:
-                log(f"target {target}: pool over {bp_max_pool} schedules")
+            else:
+                if log:
+                    log(f"target {target}: pool over {bp_max_pool} schedules")
+                if target > out.bound:  # a wide step too wide for the pool: the lowest left
+                    target, step = out.bound, 1
+                    continue
         t_build = time.perf_counter()
         built = network_model(cg, lagrangian_fixing(cg, target))
         t_build = time.perf_counter() - t_build
@@ -1777,7 +1932,13 @@ def solve_cg(
                 out.raise_bound(min(rep.bound, target + 1), f"target ladder (T={target} bound)")
             break
     if not out.optimal and out.roster is not None and search_share > 0 and left() > 10.0:
-        network_search(cg, out, settings, time.perf_counter() + search_share * left(), log=log)
+        until = time.perf_counter() + search_share * left()
+        if search == "lns":
+            import curtois_qu_lns  # imports this module: not at the top
+
+            curtois_qu_lns.lns(inst, cg, out, settings, until, log=log)
+        else:
+            network_search(cg, out, settings, until, log=log)
     if not out.optimal and left() > 5.0:
         solve_compact(inst, settings, left(), out, start=out.roster)
 
@@ -1817,15 +1978,21 @@ def main() -> int:
         "--search-share",
         type=float,
         default=0.5,
-        help="share of the time left after the ladder for the network search (method cg)",
+        help="share of the time left after the ladder for the search (method cg)",
+    )
+    parser.add_argument(
+        "--search",
+        choices=("lns", "network"),
+        default="lns",
+        help="the search after the ladder: the large-neighbourhood search of "
+        "curtois_qu_lns.py or the older network search (method cg)",
     )
     parser.add_argument(
         "--bp-first",
         type=float,
-        default=0.0,
-        help="seconds for the first rung's branch-and-price (0, the default: none; later "
-        "rungs get the last refutation's time, at least 20 s; slower than the default on "
-        "5-7, see BENCHMARKS.md) (method cg)",
+        default=60.0,
+        help="seconds for each rung's branch-and-price (or the last refutation's time if "
+        "longer); 0: none, every rung to HiGHS (method cg)",
     )
     parser.add_argument("--verbose", action="store_true")
     args = parser.parse_args()
@@ -1859,6 +2026,7 @@ def main() -> int:
                 rung_lp_s=args.rung_lp_limit,
                 search_share=args.search_share,
                 bp_first_s=args.bp_first,
+                search=args.search,
                 log=log if args.verbose else None,
             )
         else:

@@ -484,10 +484,20 @@ def roster_instance(seed: int) -> Instance:
     return inst
 
 
+SB_SETTINGS = {
+    "default": {},
+    "no strong branching": {"sb_count": 1},
+    "strong branching everywhere": {"sb_count": 12, "sb_depth": 1000, "sb_iterations": 3},
+}
+
+
+@pytest.mark.parametrize("sb", sorted(SB_SETTINGS))
 @pytest.mark.parametrize("seed", [0, 1, 2, 4])
-def test_branch_and_price_matches_brute_force(seed):
+def test_branch_and_price_matches_brute_force(seed, sb):
     """Every target below the brute-force optimum is refuted by branch-and-price, and the
-    optimum's target gives a roster of that cost (checked by ``Result.offer``)."""
+    optimum's target gives a roster of that cost (checked by ``Result.offer``); with and
+    without strong branching (whose probes may refute children: iteration-limited probes
+    give other duals, hence other Lagrangian bounds)."""
     inst = roster_instance(seed)
     opt = brute_force_optimum(inst)
     settings = cq.SolverSettings(time_limit_s=20, mip_gap=0.0, threads=1)
@@ -497,9 +507,40 @@ def test_branch_and_price_matches_brute_force(seed):
     if seed in (2, 4):
         assert math.ceil(cg.bound - 1e-6) < opt
     for target in range(math.ceil(cg.bound - 1e-6), opt + 1):
-        bp = cq.PoolBranchAndPrice(cg, target)
+        bp = cq.PoolBranchAndPrice(cg, target, **SB_SETTINGS[sb])
         assert bp.ok
         res = bp.run(out, cq.time.perf_counter() + 30)
         assert res == ("refuted" if target < opt else "found"), (target, opt, res)
+        if sb == "no strong branching":
+            assert bp.sb_nodes == 0
     assert out.value == opt
     assert not cq.violations(inst, out.roster)
+
+
+@pytest.mark.skipif(not cq.DATA.exists(), reason="shared Curtois & Qu data not present")
+@pytest.mark.parametrize("sb", sorted(SB_SETTINGS))
+def test_branch_and_price_instance1_matches_compact_mip(sb):
+    """Instance 1 (8 x 14, CG bound 558, optimum 607): deeper trees than the 3-employee
+    rosters, where strong branching refutes children. Every target from the rounded-up
+    bound to 606 is refuted, and 607 gives a roster of 607, which the compact MIP (a
+    model independent of the DP and the pool) proves optimal."""
+    inst = cq.read_instance(cq.DATA / "Instance1.txt")
+    settings = cq.SolverSettings(time_limit_s=60, mip_gap=0.0, threads=1)
+    model, _ = cq.build_model(inst)
+    rep = cq.solve_model(model, settings, time_limit_s=60)
+    assert rep.status == "optimal"
+    opt = round(rep.objective)
+    assert opt == 607
+    cg = cq.ColumnGeneration(inst)
+    assert cg.run(settings, cq.time.perf_counter() + 20)
+    out = cq.Result(inst)
+    pruned = 0
+    for target in range(math.ceil(cg.bound - 1e-6), opt + 1):
+        bp = cq.PoolBranchAndPrice(cg, target, **SB_SETTINGS[sb])
+        assert bp.ok
+        res = bp.run(out, cq.time.perf_counter() + 60)
+        assert res == ("refuted" if target < opt else "found"), (target, opt, res)
+        pruned += bp.sb_pruned
+    assert out.value == opt
+    assert not cq.violations(inst, out.roster)
+    assert (pruned > 0) == (sb != "no strong branching")
