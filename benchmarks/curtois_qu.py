@@ -958,13 +958,16 @@ def lagrangian_fixing(cg: ColumnGeneration, target: float) -> Fixing:
     return Fixing(target, slack, under_max, over_max)
 
 
-def employee_flow(m: MipModel, dp: ScheduleDP, cost: np.ndarray, limit: float, xe) -> bool:
+def employee_flow(
+    m: MipModel, dp: ScheduleDP, cost: np.ndarray, limit: float, xe, off_cost=None
+) -> bool:
     """A unit flow on ``dp``'s state graph of the schedules of cost <= ``limit`` (pruned),
     with ``xe[d, t]`` (days x types) = the flow on the arcs choosing shift t on day d, and
-    the shift-type caps the graph may not track. False when no schedule is within the limit.
+    the shift-type caps the graph may not track. ``off_cost``: a cost per day off (``inf``
+    forbids it), as in ``ScheduleDP.network``. False when no schedule is within the limit.
     """
     n_d, n_t = xe.shape
-    tail, head, day, choice, n_nodes = dp.network(cost, limit)
+    tail, head, day, choice, n_nodes = dp.network(cost, limit, off_cost)
     if tail.size == 0:
         return False
     f = m.add_vars(tail.size, ub=1.0, name="arc")

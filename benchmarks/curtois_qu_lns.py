@@ -50,6 +50,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import curtois_qu as cq
+from staffplan.scheduling.solver import highs_lp
 
 KINDS = ("days", "pair", "staff", "block", "skill")
 
@@ -74,26 +75,7 @@ class CompactSub:
                 model.add_row(x[e].ravel(), rc[e].ravel(), cg.base[e] - 1e-6, math.inf)
         self.x = x  # (employees, days, types) column indices
         a = model.arrays()
-        lp = highspy.HighsLp()
-        lp.num_col_ = model.n_cols
-        lp.num_row_ = model.n_rows
-        lp.col_cost_ = a["cost"]
-        lp.col_lower_ = a["lb"]
-        lp.col_upper_ = a["ub"]
-        lp.row_lower_ = a["row_lo"]
-        lp.row_upper_ = a["row_hi"]
-        lp.offset_ = model.offset
-        lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-        lp.a_matrix_.start_ = a["start"]
-        lp.a_matrix_.index_ = a["index"]
-        lp.a_matrix_.value_ = a["value"]
-        lp.a_matrix_.num_col_ = model.n_cols
-        lp.a_matrix_.num_row_ = model.n_rows
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous
-            for f in a["integer"]
-        ]
-        self.lp = lp
+        self.lp = highs_lp(model, a)
         self.lb0 = np.asarray(a["lb"], float)
         self.ub0 = np.asarray(a["ub"], float)
 
@@ -395,41 +377,6 @@ def _solve_window(cg, settings, target, sched, free, limit, noise=None, cap=math
     return rep.status, new, secs
 
 
-def _flow(m, dp, cost, off_cost, limit: float, xe) -> bool:
-    """``cq.employee_flow`` with a cost for days off (``inf`` forbids them)."""
-    n_d, n_t = xe.shape
-    tail, head, day, choice, n_nodes = dp.network(cost, limit, off_cost)
-    if tail.size == 0:
-        return False
-    f = m.add_vars(tail.size, ub=1.0, name="arc")
-    m.add_row(f[tail < 0], 1.0, 1.0, 1.0)
-    last = head[day == n_d - 1].min()
-    order_in, order_out = np.argsort(head, kind="stable"), np.argsort(tail, kind="stable")
-    cut_in = np.searchsorted(head[order_in], np.arange(n_nodes + 1))
-    cut_out = np.searchsorted(tail[order_out], np.arange(n_nodes + 1))
-    for node in range(last):
-        arcs_in = order_in[cut_in[node] : cut_in[node + 1]]
-        arcs_out = order_out[cut_out[node] : cut_out[node + 1]]
-        coef = np.r_[np.ones(arcs_in.size), -np.ones(arcs_out.size)]
-        m.add_row(np.r_[f[arcs_in], f[arcs_out]], coef, 0.0, 0.0)
-    on = choice >= 0
-    key = day[on] * n_t + choice[on]
-    order = np.argsort(key, kind="stable")
-    cut = np.searchsorted(key[order], np.arange(n_d * n_t + 1))
-    arcs_on = np.flatnonzero(on)[order]
-    for dt in range(n_d * n_t):
-        d, t = divmod(dt, n_t)
-        arcs = arcs_on[cut[dt] : cut[dt + 1]]
-        if arcs.size == 0:
-            m.set_upper([xe[d, t]], 0.0)
-        else:
-            m.add_row(np.r_[xe[d, t], f[arcs]], np.r_[1.0, -np.ones(arcs.size)], 0.0, 0.0)
-    for t, cap in enumerate(dp.cap):
-        if 0 < cap < n_d:
-            m.add_row(xe[:, t], 1.0, -math.inf, cap)
-    return True
-
-
 def window_model(cg, target: float, sched: np.ndarray, free: np.ndarray, cap: float = math.inf):
     """Rosters of cost <= ``target`` equal to ``sched`` outside the cells ``free``.
 
@@ -460,7 +407,8 @@ def window_model(cg, target: float, sched: np.ndarray, free: np.ndarray, cap: fl
             if t >= 0:
                 cost[d, t] = keep
                 off[d] = np.inf
-        if not _flow(m, cg.dps[e], cost, off, cg.base[e] + min(slack, cap) + 1e-6, x[i]):
+        limit = cg.base[e] + min(slack, cap) + 1e-6
+        if not cq.employee_flow(m, cg.dps[e], cost, limit, x[i], off_cost=off):
             return None
     count = np.zeros((n_d, n_t))
     offset = cg.const

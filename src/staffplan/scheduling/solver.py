@@ -21,7 +21,14 @@ import numpy as np
 
 from .rules import SolverSettings
 
-__all__ = ["MipModel", "SolveReport", "combine_reports", "neighbourhood_search", "solve_model"]
+__all__ = [
+    "MipModel",
+    "SolveReport",
+    "combine_reports",
+    "highs_lp",
+    "neighbourhood_search",
+    "solve_model",
+]
 
 INF = math.inf
 
@@ -231,6 +238,35 @@ def _gap(objective: float, bound: float) -> float:
     return max(0.0, objective - bound) / max(abs(objective), 1e-9)
 
 
+def highs_lp(model: MipModel, arrays: dict | None = None):
+    """``model`` as a ``highspy.HighsLp`` (row-wise matrix; integrality when it has integer
+    columns). ``arrays``: ``model.arrays()``, when the caller has them already."""
+    import highspy
+
+    a = model.arrays() if arrays is None else arrays
+    lp = highspy.HighsLp()
+    lp.num_col_ = model.n_cols
+    lp.num_row_ = model.n_rows
+    lp.col_cost_ = a["cost"]
+    lp.col_lower_ = a["lb"]
+    lp.col_upper_ = a["ub"]
+    lp.row_lower_ = a["row_lo"]
+    lp.row_upper_ = a["row_hi"]
+    lp.offset_ = model.offset
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = a["start"]
+    lp.a_matrix_.index_ = a["index"]
+    lp.a_matrix_.value_ = a["value"]
+    lp.a_matrix_.num_col_ = model.n_cols
+    lp.a_matrix_.num_row_ = model.n_rows
+    if a["integer"].any():
+        lp.integrality_ = [
+            highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous
+            for f in a["integer"]
+        ]
+    return lp
+
+
 def _solve_highs(
     model: MipModel, settings: SolverSettings, time_limit_s: float, start_values, lp_method
 ) -> SolveReport:
@@ -248,28 +284,8 @@ def _solve_highs(
     if lp_method == "ipm":  # no crossover; no presolve, whose postsolve spoils IPM duals
         h.setOptionValue("run_crossover", "off")
         h.setOptionValue("presolve", "off")
-    lp = highspy.HighsLp()
-    lp.num_col_ = model.n_cols
-    lp.num_row_ = model.n_rows
-    lp.col_cost_ = a["cost"]
-    lp.col_lower_ = a["lb"]
-    lp.col_upper_ = a["ub"]
-    lp.row_lower_ = a["row_lo"]
-    lp.row_upper_ = a["row_hi"]
-    lp.offset_ = model.offset
-    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
-    lp.a_matrix_.start_ = a["start"]
-    lp.a_matrix_.index_ = a["index"]
-    lp.a_matrix_.value_ = a["value"]
-    lp.a_matrix_.num_col_ = model.n_cols
-    lp.a_matrix_.num_row_ = model.n_rows
     is_mip = bool(a["integer"].any())
-    if is_mip:
-        lp.integrality_ = [
-            highspy.HighsVarType.kInteger if f else highspy.HighsVarType.kContinuous
-            for f in a["integer"]
-        ]
-    h.passModel(lp)
+    h.passModel(highs_lp(model, a))
     if start_values is not None:
         idx, vals = start_values
         h.setSolution(len(idx), np.asarray(idx, np.int32), np.asarray(vals, float))
