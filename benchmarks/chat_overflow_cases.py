@@ -8,7 +8,10 @@ when free and no sales caller waits; while they hold a chat they take no call (t
 simulation's rule). Each case prints the service level per queue over the four hours from
 :func:`staffplan.pooling.evaluate_roster` and from the simulation (Student-t 95% interval).
 
-    .venv/bin/python benchmarks/chat_overflow_cases.py [--replications 100]
+    .venv/bin/python benchmarks/chat_overflow_cases.py [--replications 100] [--more]
+
+``--more`` runs cases with first-chat agents who also take sales calls (``chat>sales``)
+instead: they take a call whenever they hold no chat and no chat waits.
 """
 
 from __future__ import annotations
@@ -35,12 +38,20 @@ CASES = [
     {"sales": 4, "sales>chat": 6, "chat": 2},
     {"sales>chat": 10, "chat": 2},
 ]
+MORE_CASES = [
+    {"sales": 10, "chat": 5},
+    {"sales": 10, "chat>sales": 5},
+    {"sales": 9, "chat>sales": 6},
+    {"sales": 11, "chat>sales": 4},
+    {"sales": 10, "chat>sales": 3, "chat": 2},
+]
 VOLUMES = {"sales": (24.6, 250.0), "chat": (9.0, 506.0)}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--replications", type=int, default=100)
+    parser.add_argument("--more", action="store_true", help="the cases of MORE_CASES")
     args = parser.parse_args()
     config = load_config(CONFIG)
     starts = pd.date_range(START, periods=16, freq="15min")
@@ -54,7 +65,7 @@ def main() -> int:
     print("| agents | queue | model | simulated [95% CI] | inside |")
     print("|---|---|---:|---:|:---:|")
     inside_all = total = 0
-    for teams in CASES:
+    for teams in MORE_CASES if args.more else CASES:
         work = pd.DataFrame(
             [
                 {
