@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import pandas as pd
 import pytest
 
 from staffplan.scheduling import ShiftRules, SolverSettings, schedule, validate_roster
+from staffplan.scheduling.solver import MipModel, solve_model
 
 TZ = "Europe/Paris"
 FAST = SolverSettings(time_limit_s=20, mip_gap=0.0)
@@ -334,4 +337,112 @@ def test_an_agent_free_only_late_gets_a_start_that_fits():
     check(res, rules, ag, avail)
     got = {r.agent_id: (r.shift_start.hour, r.shift_end.hour) for r in res.roster.itertuples()}
     assert got == {"A": (8, 14), "E": (14, 18)}
+    assert res.under_agent_intervals == pytest.approx(0.0)
+
+
+def test_search_keeps_frozen_columns_off_unless_the_repair_turns_them_on():
+    # Worked by hand: six 0/1 columns, at most three on, costs -1 -1 -1 -1 -5 -5. The optimum
+    # is -11 (both -5 columns and one -1). Column 4 is frozen at zero: moves may not turn it
+    # on, so the search stops at -7 (column 5 and two -1 columns). A repair move that turns
+    # it on (with 0 and 5) reaches -11, and the search keeps it.
+    from staffplan.scheduling.solver import neighbourhood_search
+
+    def run(repair):
+        model = MipModel("lns")
+        x = model.add_vars(6, ub=1.0, cost=np.array([-1, -1, -1, -1, -5, -5.0]), integer=True)
+        model.add_row(x, 1.0, -np.inf, 3.0)
+        start = solve_model(model.with_fixed(x, np.zeros(6)), FAST)
+        assert start.objective == pytest.approx(0.0)
+        return neighbourhood_search(
+            model,
+            [x[[i]] for i in range(6)],
+            start,
+            FAST,
+            deadline=time.perf_counter() + 15.0,
+            bound=-11.0,
+            size=2,
+            sub_limit_s=1.0,
+            max_stale=12,
+            frozen=x[[4]],
+            repair=repair,
+        )
+
+    best, improved, tries = run(None)
+    assert best.values[4] == pytest.approx(0.0)
+    assert best.objective == pytest.approx(-7.0)
+    assert improved >= 1 and tries >= improved
+
+    def turn_on(values):
+        if values[4] > 0.5:
+            return None
+        return np.arange(6), np.array([1.0, 0, 0, 0, 1, 1])
+
+    best, improved, _ = run(turn_on)
+    assert best.objective == pytest.approx(-11.0)
+    assert best.values[[0, 4, 5]] == pytest.approx([1.0, 1.0, 1.0])
+    assert improved >= 1
+
+
+def test_re_chosen_rounding_spreads_agents_of_one_group():
+    # Worked by hand: one queue needing one agent 08:00-16:00 on one day, 4 h shifts starting
+    # 08:00-12:00, two identical agents. The LP rounding gives both the same 08:00 shift (as
+    # for agents of one skill group and band); re-choosing moves one of them to 12:00, which
+    # covers the day exactly.
+    from staffplan.scheduling.agents import Agent
+    from staffplan.scheduling.roster import _Cover, _cover_start, _CoverState
+    from staffplan.scheduling.templates import build_shift_types
+
+    rules = ShiftRules(**{**RULES, "lengths_h": [4], "latest_end": "16:00"})
+    types = build_shift_types(rules, 60)
+    agents = [Agent(n, n, "T", {"sales": 1}, 0, 40, 10.0) for n in ("A", "B")]
+    za = np.array([(a, 0, s) for a in range(2) for s in range(len(types))], np.int64)
+    required = np.zeros((1, 24 + 4))
+    required[0, 8:16] = 1.0
+    cover = _Cover(
+        remaining=required.copy(),
+        under_w=np.full_like(required, 50.0),
+        over_w=np.zeros(required.shape[1]),
+        queues=[np.array([0])] * len(za),
+        t0=np.array([types[s].start for _, _, s in za]),
+        masks=[np.ones(types[s].length) for _, _, s in za],
+    )
+    state = _CoverState(za, agents, types, rules, cover, np.full(len(za), 4.0))
+    at_eight = [j for j, (_, _, s) in enumerate(za) if types[s].start == 8]
+    on = _cover_start(state, np.arange(len(za)), np.array(at_eight))
+    starts = sorted(types[za[j, 2]].start for j in np.flatnonzero(on))
+    assert starts == [8, 12]
+    assert on.sum() == 2 and sorted(za[on > 0.5, 0]) == [0, 1]
+    assert cover.remaining.sum() == pytest.approx(0.0)
+
+
+def test_search_is_no_worse_than_its_start_and_meets_contracts(monkeypatch):
+    # Two agents needed 08:00-16:00 Monday to Friday (80 h), four agents with a 16 h
+    # contract minimum and 4 or 8 h shifts: the roster the search returns is never worse than
+    # the start it was given, covers the week and gives every agent his minimum.
+    from staffplan.scheduling import roster as roster_module
+
+    seen = {}
+    best_start, search = roster_module._best_start, roster_module.neighbourhood_search
+
+    def record_start(*args):
+        seen["start"] = best_start(*args)
+        return seen["start"]
+
+    def record_search(*args, **kwargs):
+        seen["search"] = search(*args, **kwargs)
+        return seen["search"]
+
+    monkeypatch.setattr(roster_module, "_best_start", record_start)
+    monkeypatch.setattr(roster_module, "neighbourhood_search", record_search)
+    rules = ShiftRules(**{**RULES, "lengths_h": [4, 8], "max_days_per_week": 5})
+    ag = agents([(f"A{i}", "sales:1", 16, 40, 10.0) for i in range(4)])
+    need = {h: 2.0 for h in range(8, 16)}
+    res = schedule(requirements(5, {"sales": need}), rules, FAST, agents=ag)
+    check(res, rules, ag)
+    start = seen["start"].objective
+    if "search" in seen:
+        assert seen["search"][0].objective <= start + 1e-6
+    assert res.objective <= start + 1e-6
+    hours = res.roster.groupby("agent_id")["paid_hours"].sum()
+    assert len(hours) == 4 and (hours >= 16).all()
     assert res.under_agent_intervals == pytest.approx(0.0)

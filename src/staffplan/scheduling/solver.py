@@ -14,6 +14,7 @@ import re
 import tempfile
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -421,6 +422,40 @@ def combine_reports(reports: list[SolveReport]) -> SolveReport:
     return SolveReport(status, objective, bound, _gap(objective, bound), seconds, reports[0].solver)
 
 
+def _as_incumbent(rep: SolveReport, bound: float) -> SolveReport:
+    """A sub-problem's solution as the search's incumbent (status ``time_limit``)."""
+    return SolveReport(
+        "time_limit",
+        rep.objective,
+        bound,
+        _gap(rep.objective, bound),
+        rep.seconds,
+        rep.solver,
+        rep.values,
+    )
+
+
+def _try_repair(
+    model: MipModel,
+    best: SolveReport,
+    repair: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray] | None],
+    settings: SolverSettings,
+    limit_s: float,
+) -> SolveReport | None:
+    """Apply ``repair`` to the incumbent and evaluate it with the columns it gives fixed.
+
+    Returns the evaluated solution when it is better than ``best``, else None (also when
+    ``repair`` has nothing to change or less than 0.5 s is left).
+    """
+    fix = repair(best.values)
+    if fix is None or limit_s < 0.5:
+        return None
+    rep = solve_model(model.with_fixed(*fix), settings, time_limit_s=limit_s)
+    if rep.has_solution and rep.objective < best.objective - 1e-6:
+        return rep
+    return None
+
+
 def neighbourhood_search(
     model: MipModel,
     blocks: list[np.ndarray],
@@ -433,6 +468,8 @@ def neighbourhood_search(
     sub_limit_s: float = 5.0,
     max_stale: int = 25,
     seed: int = 7,
+    frozen: np.ndarray | None = None,
+    repair: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray] | None] | None = None,
 ) -> tuple[SolveReport, int, int]:
     """Large-neighbourhood search: re-solve a few blocks of integer columns, the rest fixed.
 
@@ -456,6 +493,14 @@ def neighbourhood_search(
     max_stale : int
         Stop after this many neighbourhoods in a row without improvement.
     seed : int
+    frozen : numpy.ndarray, optional
+        Integer columns a move may turn off but never on (they stay at zero when at zero),
+        e.g. the columns a relaxation did not use. ``repair`` may still turn them on.
+    repair : callable, optional
+        ``repair(values) -> (columns, values)`` or None: a move applied to the start and to
+        each new incumbent (``values``: all its column values), evaluated with the returned
+        columns fixed at the returned values and kept when the objective falls. It counts
+        as an improving move, not as a try.
 
     Returns
     -------
@@ -464,36 +509,42 @@ def neighbourhood_search(
     """
     rng = np.random.default_rng(seed)
     every = np.concatenate(blocks) if blocks else np.zeros(0, np.int64)
+    locked = np.zeros(model.n_cols, bool)
+    if frozen is not None:
+        locked[np.asarray(frozen, np.int64)] = True
     best = incumbent
     tries = improved = stale = 0
+    fresh = repair is not None  # the incumbent has not been repaired yet
     while time.perf_counter() < deadline - 1.0 and stale < max_stale and blocks:
+        if fresh:
+            fresh = False
+            left = deadline - time.perf_counter()
+            fixed = _try_repair(model, best, repair, settings, min(sub_limit_s, left - 0.5))
+            if fixed is not None:
+                best = _as_incumbent(fixed, bound)
+                improved += 1
+                continue
         if best.objective - bound <= settings.mip_gap * abs(best.objective) + 1e-9:
             break
         chosen = rng.choice(len(blocks), size=min(size, len(blocks)), replace=False)
-        free = np.concatenate([blocks[i] for i in chosen])
-        fixed = np.setdiff1d(every, free, assume_unique=False)
-        current = np.round(best.values[every])
-        sub = model.with_fixed(fixed, np.round(best.values[fixed]))
+        hold = np.ones(model.n_cols, bool)
+        hold[np.concatenate([blocks[i] for i in chosen])] = False
+        hold |= locked & (best.values < 0.5)  # frozen columns at zero stay there
+        fixed_cols = every[hold[every]]
+        sub = model.with_fixed(fixed_cols, np.round(best.values[fixed_cols]))
         left = deadline - time.perf_counter()
         rep = solve_model(
             sub,
             settings,
             time_limit_s=max(0.5, min(sub_limit_s, left - 0.5)),
-            start_values=(every, current),
+            start_values=(every, np.round(best.values[every])),
         )
         tries += 1
         if rep.has_solution and rep.objective < best.objective - 1e-6:
-            best = SolveReport(
-                "time_limit",
-                rep.objective,
-                bound,
-                _gap(rep.objective, bound),
-                rep.seconds,
-                rep.solver,
-                rep.values,
-            )
+            best = _as_incumbent(rep, bound)
             improved += 1
             stale = 0
+            fresh = repair is not None
         else:
             stale += 1
     return best, improved, tries
