@@ -18,7 +18,9 @@ the roster solver runs to its ``time_limit_s``); with it, the plan written there
 
 Prints one row per queue and exits 1 when a queue's expected service level is below its
 target or outside the simulated 95% confidence interval (ASA and abandonment are printed,
-not judged).
+not judged). The comparison covers the contacts the simulation scores: it leaves out email
+items whose deadline falls after the horizon, so the expected figure printed is weighted the
+same way (``weekly_service(..., scored=)``); the target is checked over every contact.
 """
 
 from __future__ import annotations
@@ -98,8 +100,12 @@ def main() -> int:
     )
     sim_s = time.perf_counter() - start
 
-    expected = weekly_service(pooled, config).set_index("queue")
-    per_queue = weekly_service(split, config).set_index("queue")["service_level"]
+    # compared over the contacts the simulation scores (email items due after the horizon
+    # are not); the target is checked on every contact
+    expected = weekly_service(pooled, config, scored=sim.intervals).set_index("queue")
+    every = weekly_service(pooled, config).set_index("queue")["service_level"]
+    split_weekly = weekly_service(split, config, scored=sim.intervals).set_index("queue")
+    per_queue = split_weekly["service_level"]
     simulated = sim.queues.set_index("queue")
     print(
         f"python {platform.python_version()}, {os.cpu_count()} cpus; plan {folder}; "
@@ -117,7 +123,7 @@ def main() -> int:
     for queue in expected.index:
         e, s = expected.loc[queue], simulated.loc[queue]
         lo, mid, hi = (s[f"sim_service_level{k}"] for k in ("_lo", "", "_hi"))
-        ok = lo <= e["service_level"] <= hi and e["service_level"] >= e["target_service_level"]
+        ok = lo <= e["service_level"] <= hi and every[queue] >= e["target_service_level"]
         if not ok:
             failed.append(str(queue))
         print(

@@ -274,3 +274,32 @@ def test_chats_slow_down_with_the_chats_an_agent_holds():
     # the planning model inflates every chat as if agents always held two: more conservative
     always = erlang.erlang_chat(8.0, 7, 180.0, 60.0, 2, inflation=0.3)["service_level"]
     assert float(always) < float(held["service_level"])
+
+
+def test_email_items_whose_deadline_falls_after_the_horizon_are_not_scored(config):
+    # 48 hours of email at a 24 h deadline: items arriving in the first 24 h are scored, the
+    # rest not (their deadline is past the horizon); expected figures weighted by the share
+    # the simulation scores cover the same items.
+    from staffplan.evaluate import weekly_service
+
+    starts = pd.date_range(START, periods=48 * 4, freq="15min")
+    forecast = pd.DataFrame(
+        {"interval_start": starts, "queue": "email", "calls": 2.0, "aht_s": 300}
+    )
+    result = simulate(_work(1, "email", hours=48), forecast, config, replications=3, seed=2)
+    frame = result.intervals.set_index("interval_start")
+    first_day = frame.index < START + pd.Timedelta(hours=24)
+    assert (frame.loc[first_day, "sim_scored"] == 1.0).all()
+    assert (frame.loc[~first_day, "sim_scored"] == 0.0).all()
+    assert (frame.loc[~first_day, "sim_offered"] == 0.0).all()
+    # scored items per replication: about 2 per interval over the first day only
+    assert result.queues.iloc[0]["sim_offered"] == pytest.approx(2.0 * 96, rel=0.25)
+    # an expected service level of 1 on the first day and 0 on the second: over every item
+    # 0.5, over the items the simulation scores 1
+    coverage = forecast.assign(
+        service_level=np.where(starts < START + pd.Timedelta(hours=24), 1.0, 0.0)
+    )
+    assert weekly_service(coverage, config)["service_level"].iloc[0] == pytest.approx(0.5)
+    same = weekly_service(coverage, config, scored=result.intervals)
+    assert same["service_level"].iloc[0] == pytest.approx(1.0)
+    assert same["calls"].iloc[0] == pytest.approx(2.0 * 96)

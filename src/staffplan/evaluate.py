@@ -140,9 +140,37 @@ def _chat_by_held_chats(expected, staffing, forecast, config) -> pd.DataFrame:
     return expected
 
 
-def weekly_service(coverage: pd.DataFrame, config: PlanConfig) -> pd.DataFrame:
+def weekly_service(
+    coverage: pd.DataFrame, config: PlanConfig, scored: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Per queue, call-weighted over the horizon: expected service level (also at the upper
-    band), ASA, abandonment and occupancy, next to the target."""
+    band), ASA, abandonment and occupancy, next to the target.
+
+    Parameters
+    ----------
+    coverage : pandas.DataFrame
+        Per interval and queue: ``calls`` and the measures (see :func:`evaluate_coverage`).
+    config : PlanConfig
+        The plan's configuration (targets).
+    scored : pandas.DataFrame, optional
+        ``interval_start``, ``queue``, ``sim_scored``: the share of each interval's contacts
+        to count (the intervals of a :class:`staffplan.simulation.SimulationResult`), so that
+        the figures cover the same contacts as the simulation's weekly ones (it leaves out
+        email items whose deadline falls after the horizon). Intervals missing there count
+        in full.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per queue: ``calls`` (the weight used), the weighted measures and
+        ``target_service_level``.
+    """
+    if scored is not None:
+        key = ["interval_start", "queue"]
+        share = coverage[key].merge(scored[[*key, "sim_scored"]], on=key, how="left")
+        coverage = coverage.assign(
+            calls=coverage["calls"].to_numpy(float) * share["sim_scored"].fillna(1.0).to_numpy()
+        )
     rows = []
     for queue, part in coverage.groupby("queue", sort=False):
         weights = part["calls"].to_numpy(float)

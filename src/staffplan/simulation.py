@@ -61,8 +61,12 @@ class SimulationResult:
     ``sim_service_level``, ``sim_asa_s`` (mean wait of answered contacts, seconds),
     ``sim_abandon_rate``, each the share of the interval's contacts over all replications
     (as the Erlang models give it), with ``_lo`` / ``_hi`` bounds of a ``level`` confidence
-    interval (Student t, delta method). ``queues`` has the same measures over the whole
-    horizon, contact-weighted within each replication, then averaged over replications.
+    interval (Student t, delta method), and ``sim_scored``, the share of the interval's
+    arrivals the measures count (1, but for email items whose deadline falls after the
+    horizon: 0 for an interval that late). ``queues`` has the same measures over the whole
+    horizon, contact-weighted within each replication, then averaged over replications. To
+    compare an expected weekly figure with ``queues``, weight each interval's calls by
+    ``sim_scored`` (:func:`staffplan.evaluate.weekly_service`'s ``scored``).
     """
 
     intervals: pd.DataFrame
@@ -469,9 +473,21 @@ def _summarise(setup: _Setup, runs, level: float) -> SimulationResult:
         frame[f"sim_{name}"] = mean.ravel()
         frame[f"sim_{name}_lo"] = lo.ravel()
         frame[f"sim_{name}_hi"] = hi.ravel()
+    frame["sim_scored"] = _scored_share(setup).ravel()
     frame = frame[setup.rates.ravel() > 0].reset_index(drop=True)
     queues = _queue_totals(setup, stack, level)
     return SimulationResult(frame, queues, len(runs), level)
+
+
+def _scored_share(setup: _Setup) -> np.ndarray:
+    """Per (queue, interval): the share of the interval's arrivals that :func:`_outcomes`
+    counts. An email item counts only when its deadline falls inside the horizon (arrival
+    uniform within the interval)."""
+    n_q, n_t = setup.rates.shape
+    start = np.arange(n_t) * setup.interval_s
+    latest = setup.horizon_s - setup.threshold_s[:, None]  # last arrival counted, s
+    share = np.clip((latest - start[None, :]) / setup.interval_s, 0.0, 1.0)
+    return np.where(setup.deferred[:, None], share, 1.0)
 
 
 def _queue_totals(setup: _Setup, stack: dict[str, np.ndarray], level: float) -> pd.DataFrame:
