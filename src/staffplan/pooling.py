@@ -191,13 +191,17 @@ def evaluate_roster(
       abandoned first, ASA). For one queue and for disjoint teams this is Erlang C or A
       exactly.
 
-      Where every agent of some other voice queue also has ``q``'s skill (the fully
-      flexible case), that queue's callers wait for the same agents, and ``q``'s agents
-      are all busy at least as often as one pool of ``N`` agents with the load of all
-      such queues is (Erlang A with the waiting callers' patience mixed by arrivals,
-      Erlang C where nobody abandons; Wallace & Whitt 2005, "A staffing algorithm for call
-      centers with skill-based routing", M&SOM 7(4):276-294). Where that pool's waiting
-      probability is higher it replaces the chain's, wait included.
+      Where the agents of some other voice queue and those of ``q`` are the same (each
+      has both skills: the fully flexible case), that queue's callers wait for the same
+      agents, and ``q``'s agents are all busy at least as often as one pool of ``N``
+      agents with the load of all such queues is (Erlang A with the waiting callers'
+      patience mixed by arrivals, Erlang C where nobody abandons; Wallace & Whitt 2005, "A
+      staffing algorithm for call centers with skill-based routing", M&SOM 7(4):276-294).
+      Where that pool's waiting probability is higher it replaces the chain's, wait
+      included. Where ``q`` also has agents without the other skill, this is no bound: they
+      never take the other queue's callers, so ``q``'s callers wait less often than in one
+      pool (sales 12 and support>sales 10 agents: sales 96.6% simulated, 88.4% with the
+      pool's waiting probability, below sales' own 12 agents' Erlang C).
     * **Chat.** Agents whose first voice-or-chat queue is the chat queue take chats up to
       ``concurrency`` before anyone else does (:func:`chat_pool` on them, with the handle
       time growing with the chats held); other agents with the chat skill (helpers) take a
@@ -978,8 +982,14 @@ def _voice_queues(voice, component, pool, traffic, cfg, theta, pool_wait, pool_b
             for k in voice
             if k != q
         }
-        # queues all of whose agents have q's skill keep q's agents busy as one pool does
-        trapped = [k for k in voice if np.all(pool.ranks[pool.ranks[:, k] >= 0, q] >= 0)]
+        # queues whose agents are q's (every one with both skills) keep q's agents busy
+        # as one pool does
+        trapped = [
+            k
+            for k in voice
+            if np.all(pool.ranks[pool.ranks[:, k] >= 0, q] >= 0)
+            and np.all(pool.ranks[pool.ranks[:, q] >= 0, k] >= 0)
+        ]
         bound = None
         if len(trapped) > 1:
             t_rate = rate[trapped].sum(axis=0)
