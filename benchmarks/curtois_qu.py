@@ -1582,8 +1582,21 @@ def subset_model(
     for i, e in enumerate(free):
         if not employee_flow(m, cg.dps[e], cg.req_cost[e] - cg.best_pi, cg.base[e] + slack, x[i]):
             return None
-    count = np.zeros((n_d, n_t))
-    for e in fixed:
+    add_cover(m, cg, fix, sched, free, x)
+    return m, x
+
+
+def add_cover(
+    m: MipModel, cg: ColumnGeneration, fix: Fixing, sched: np.ndarray, free: np.ndarray, x
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The cover of a sub-model whose employees ``free`` move (flows ``x``, shape ``(free,
+    days, shifts)``) and the others stay at ``sched``: the fixed employees' cost and ``cg.const``
+    in ``m.offset``, the free employees' requirement costs, and per cover requirement an
+    under and an over column (bounded by ``fix``) with the free employees' staffing plus the
+    fixed ones' equal to the requirement. Returns ``(requirement costs of the free
+    employees, under, over)``."""
+    count = np.zeros((cg.n_d, cg.n_t))
+    for e in np.setdiff1d(np.arange(cg.n_e), free):
         worked = np.flatnonzero(sched[e] >= 0)
         count[worked, sched[e, worked]] += 1
         m.offset += cg.req_cost[e, worked, sched[e, worked]].sum()
@@ -1599,7 +1612,7 @@ def subset_model(
         cols = np.r_[x[:, d, t], under[k], over[k]]
         rhs = cg.req[k] - count[d, t]
         m.add_row(cols, np.r_[np.ones(free.size), 1.0, -1.0], rhs, rhs)
-    return m, x
+    return cost, under, over
 
 
 def network_search(

@@ -410,26 +410,9 @@ def window_model(cg, target: float, sched: np.ndarray, free: np.ndarray, cap: fl
         limit = cg.base[e] + min(slack, cap) + 1e-6
         if not cq.employee_flow(m, cg.dps[e], cost, limit, x[i], off_cost=off):
             return None
-    count = np.zeros((n_d, n_t))
-    offset = cg.const
-    for e in fixed:
-        worked = np.flatnonzero(sched[e] >= 0)
-        count[worked, sched[e, worked]] += 1
-        offset += cg.req_cost[e, worked, sched[e, worked]].sum()
-    m.offset = offset
-    cost = cg.req_cost[movers]
-    for j in np.flatnonzero(cost):
-        m.add_cost([x.ravel()[j]], cost.ravel()[j])
-    n_k = len(cg.req)
-    under = m.add_vars(n_k, ub=fix.under_max, cost=cg.w_under, name="under")
-    over = m.add_vars(n_k, ub=fix.over_max, cost=cg.w_over, name="over")
-    for k in range(n_k):
-        d, t = cg.cover_dt[0][k], cg.cover_dt[1][k]
-        cols = np.r_[x[:, d, t], under[k], over[k]]
-        rhs = cg.req[k] - count[d, t]
-        m.add_row(cols, np.r_[np.ones(movers.size), 1.0, -1.0], rhs, rhs)
+    cost, under, over = cq.add_cover(m, cg, fix, sched, movers, x)
     w = np.r_[cost.ravel(), cg.w_under, cg.w_over]
     cols = np.r_[x.ravel(), under, over]
     nz = w != 0
-    m.add_row(cols[nz], w[nz], -math.inf, target - offset + 1e-6)
+    m.add_row(cols[nz], w[nz], -math.inf, target - m.offset + 1e-6)
     return m, x, movers
