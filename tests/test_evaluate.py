@@ -209,6 +209,23 @@ def test_chat_in_a_pool_is_answered_by_first_chat_agents_slots():
     np.testing.assert_allclose(late, chat_pool(50 / 900, 7, 180.0, 60.0, 2)["service_level"])
 
 
+def test_agents_who_rank_email_first_are_not_there_for_chats_while_on_email():
+    from staffplan.pooling import chat_pool, evaluate_roster
+
+    config = _chat_config()
+    # 30 Erlangs of email: the 4 agents who rank it first are on it all the time, so
+    # chats have only the 7 chat agents (a simulation of this roster never gives the
+    # email agents a chat): Erlang C on their 14 slots
+    forecast = pd.concat([_flat({"chat": (50, 180)}), _flat({"email": (30, 900)})])
+    roster = pd.concat([_team(7, "chat"), _team(4, "email>chat")])
+    got = evaluate_roster(roster, forecast, config, absence=0.0)
+    chat = got[(got["queue"] == "chat") & (got["interval_start"] >= DAY + pd.Timedelta(hours=2))]
+    alone = chat_pool(50 / 900, 7, 180.0, 60.0, 2)["service_level"]
+    with_them = chat_pool(50 / 900, 11, 180.0, 60.0, 2)["service_level"]
+    assert with_them > alone + 0.04  # counting them would matter
+    np.testing.assert_allclose(chat["service_level"], alone)
+
+
 def test_coverage_with_the_roster_uses_the_pooled_model(setup):
     config, forecast, coverage = setup
     work = pd.concat([_team(30, "sales>support"), _team(30, "support>sales")])

@@ -204,11 +204,15 @@ def evaluate_roster(
       pool's waiting probability, below sales' own 12 agents' Erlang C).
     * **Chat.** Agents whose first voice-or-chat queue is the chat queue take chats up to
       ``concurrency`` before anyone else does (:func:`chat_pool` on them, with the handle
-      time growing with the chats held); other agents with the chat skill (helpers) take a
-      chat when they are not on a call, up to ``concurrency`` too. A chat waits when those
-      slots are full and so are the slots of every helper not on a call (``X ~ Poisson(chat
-      load)`` chats in service against ``k (n0 + H - V)``, ``V ~ Binomial(H, calls on the
-      helpers / H)`` helpers on a call; :func:`_slots_full`), and is then answered by the
+      time growing with the chats held). Those among them who rank email first
+      (``email>chat>...``) are on email for their share of the time (the deferred model's)
+      and not there for arriving chats then; counting them whole made the sample centre's
+      chat week 99.51% against 99.34-99.38% simulated (now 99.40%). Other agents with the
+      chat skill (helpers) take a chat when they are not on a call, up to ``concurrency``
+      too. A chat waits when those slots are full and so are the slots of every helper not
+      on a call (``X ~ Poisson(chat load)`` chats in service against ``k (n0 + H - V)``,
+      ``V ~ Binomial(H, calls on the helpers / H)`` helpers on a call; :func:`_slots_full`),
+      and is then answered by the
       first free slot or the first free other agent (the sum of the two rates). A helper
       holding a chat takes no call, so the calls on the helpers are their share of the
       voice load among the pool's agents not holding a chat, ``H - C`` of ``O - C`` with
@@ -739,6 +743,10 @@ def _pool(component: list[int], pool: _Pool, traffic: _Traffic, cfg) -> dict:
         drain_others = np.maximum(free - rest, 0.0) / mean_h[where] + theta_mix[where]
         speed_others = np.bincount(where, weights=w * drain_others, minlength=n_t)
         where, value, w = _binomial(first_chat[h], pool.present)
+        # agents who rank deferred work first and this chat next are on deferred work for
+        # their share of the time, not there for arriving chats
+        owners = (_first_immediate(pool.ranks, cfg) == h) & _deferred_first(pool.ranks, cfg)
+        value = np.maximum(value - pool.deferred_busy[owners].sum(axis=0)[where], 0.0)
         slots = chat_pool(
             rate[h][where],
             value,
@@ -1122,6 +1130,12 @@ def _first_immediate(ranks: np.ndarray, cfg) -> np.ndarray:
     immediate = np.array([c.channel != "email" for c in cfg])
     masked = np.where((ranks >= 0) & immediate[None, :], ranks, np.iinfo(np.int64).max)
     return np.argmin(masked, axis=1)
+
+
+def _deferred_first(ranks: np.ndarray, cfg) -> np.ndarray:
+    """Groups whose highest-ranked queue is deferred work (email)."""
+    top = np.argmin(np.where(ranks >= 0, ranks, np.iinfo(np.int64).max), axis=1)
+    return np.array([cfg[q].channel == "email" for q in top], dtype=bool)
 
 
 def _helpers_holding(load, first, concurrency: int, helpers) -> np.ndarray:
