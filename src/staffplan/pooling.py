@@ -280,10 +280,10 @@ def evaluate_roster(
     ``benchmarks/chat_overflow_cases.py`` (sales agents who take chats when free) sales is
     inside in 3 of 5, chat in none (3.6 points off on average, pessimistic but for one
     case; 4-5 points optimistic on sales where chat-first agents take calls). Weekly
-    service level against 100 replications on eight plans (the sample centre and seven
-    generated centres, re-made on 23 Nov 2026 19:00 UTC; ``benchmarks/roster_model_study.py``):
-    mean absolute gap sales 0.52 points, support 0.44, chat 0.14; hour by hour
-    (call-weighted mean absolute error) 1.12 points for sales, 0.94 for support, 0.28 for
+    service level against 100 replications on eight plans (the sample centre's and seven
+    generated centres', re-made on 23 Nov 2026; ``benchmarks/roster_model_study.py``, 23:22
+    UTC): mean absolute gap sales 0.46 points, support 0.43, chat 0.12; hour by hour
+    (call-weighted mean absolute error) 1.08 points for sales, 0.94 for support, 0.29 for
     chat. The chat figures rest on two errors of opposite sign that partly cancel: the
     averaging over absence is optimistic (0.27 points on the sample centre's plan against
     drawn absence patterns; averaging the waiting probability and speed of answer together
