@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import jsonschema
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -124,6 +125,13 @@ def test_simulated_service_comes_with_bounds(plan):
     weekly = result.weekly.set_index("queue")
     lo, mid, hi = (weekly[f"sim_service_level{s}"] for s in ("_lo", "", "_hi"))
     assert ((lo >= 0) & (lo <= mid) & (mid <= hi) & (hi <= 1.0 + 1e-9)).all()
+    # the expected figure over the contacts the simulation scores: every call and chat;
+    # email items only when due inside the horizon (so it is a different weighting there)
+    immediate = weekly.drop(index="email")
+    np.testing.assert_allclose(
+        immediate["sim_expected_service_level"], immediate["service_level"], rtol=1e-12
+    )
+    assert 0.0 <= weekly.loc["email", "sim_expected_service_level"] <= 1.0
     coverage = pd.read_csv(out / "coverage.csv")
     assert "sim_service_level" in coverage.columns and "sim_abandon_rate_hi" in coverage.columns
     document = json.loads((out / "plan.json").read_text())

@@ -286,7 +286,7 @@ def _print_weekly(result) -> None:
         "occupancy",
     )
     simulated = "sim_service_level" in result.weekly
-    columns += ("simulated SL (95% CI)",) if simulated else ()
+    columns += ("simulated SL ± 95% CI",) if simulated else ()
     for name in columns:
         table.add_column(name, justify="left" if name == "queue" else "right")
     coverage = result.coverage
@@ -304,14 +304,22 @@ def _print_weekly(result) -> None:
             _pct(row.occupancy),
             *(
                 [
-                    f"{row.sim_service_level:.1%} ({row.sim_service_level_lo:.1%}-"
-                    f"{row.sim_service_level_hi:.1%})"
+                    f"{row.sim_service_level:.1%} ±"
+                    f"{50 * (row.sim_service_level_hi - row.sim_service_level_lo):.1f}"
                 ]
                 if simulated
                 else []
             ),
         )
     out.print(table)
+    if simulated and "sim_expected_service_level" in result.weekly:
+        for row in result.weekly.itertuples(index=False):
+            same = row.sim_expected_service_level
+            if same == same and f"{same:.1%}" != f"{row.service_level:.1%}":
+                out.print(
+                    f"  {row.queue}: the simulation scores only the items due inside the "
+                    f"horizon; over those the expected service level is {same:.1%}"
+                )
     sched = result.schedule
     cost = ""
     if result.agents is not None and len(sched.roster):

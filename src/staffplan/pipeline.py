@@ -301,6 +301,10 @@ def evaluate_schedule(
 
 
 def _simulate(result: PlanResult, replications: int, seed: int, timings, progress) -> None:
+    """Simulate the roster and add the ``sim_`` columns to the coverage and the weekly
+    figures; ``sim_expected_service_level`` is the expected weekly service level over the
+    contacts the simulation scores (it leaves out email items due after the horizon)."""
+    from staffplan.evaluate import weekly_service
     from staffplan.simulation import simulate
 
     key = ["interval_start", "queue"]
@@ -317,6 +321,14 @@ def _simulate(result: PlanResult, replications: int, seed: int, timings, progres
         columns = [c for c in sim.intervals.columns if c.startswith("sim_")]
         result.coverage = result.coverage.merge(sim.intervals[key + columns], on=key, how="left")
         totals = sim.queues[["queue", *[c for c in sim.queues.columns if c.startswith("sim_")]]]
+        same = weekly_service(result.coverage, result.config, scored=sim.intervals)
+        totals = totals.merge(
+            same[["queue", "service_level"]].rename(
+                columns={"service_level": "sim_expected_service_level"}
+            ),
+            on="queue",
+            how="left",
+        )
         result.weekly = result.weekly.merge(totals, on="queue", how="left")
 
 
