@@ -463,3 +463,28 @@ def test_callers_left_waiting_join_the_next_interval_by_hand():
     excess = (36 / 900 * 200 * 0.75 - 18 / 900 * 10) * 0.75
     expected = excess * min(1.0, excess / 18.0) * 300 / 900
     np.testing.assert_allclose(got[sales, 1], expected, rtol=1e-12)
+
+
+@pytest.mark.parametrize("team", ["email", "support>email"])
+def test_email_items_wait_for_the_next_opening_when_the_agent_of_the_day_is_away(setup, team):
+    from staffplan.deferred import evaluate_deferred_roster
+    from staffplan.simulation import simulate
+
+    config = setup[0]
+    # one agent with the email skill works 08:00-12:00 on one day; 2 items of 300 s arrive
+    # per 15 min then (he needs 600 s of each 900 s); nobody works in the next 24 h. On
+    # the days he is away (30%) every item is late, on the others none (a fluid backlog):
+    # 70% in time. A helper (email second, no calls) works it like an email agent.
+    starts = pd.date_range(DAY, periods=4 * 48, freq="15min")
+    calls = np.where(starts < DAY + pd.Timedelta(hours=4), 2.0, 0.0)
+    forecast = pd.DataFrame(
+        {"interval_start": starts, "queue": "email", "calls": calls, "aht_s": 300.0}
+    )
+    roster = _team(1, team)
+    got = evaluate_deferred_roster(roster, forecast, config, absence=0.3)
+    expected = np.average(got["service_level"], weights=forecast["calls"])
+    assert expected == pytest.approx(0.7, abs=0.005)
+    # the simulation of the same roster (whole-day absence, items one by one)
+    sim = simulate(roster, forecast, config, replications=400, seed=1, absence=0.3)
+    simulated = sim.queues.set_index("queue").loc["email"]
+    assert simulated["sim_service_level_lo"] <= expected <= simulated["sim_service_level_hi"]

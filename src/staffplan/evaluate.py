@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from staffplan.config import PlanConfig
+from staffplan.deferred import evaluate_deferred_roster
 from staffplan.pooling import MEASURES as _MEASURES
 from staffplan.pooling import chat_pool, evaluate_roster
 from staffplan.requirements import evaluate
@@ -62,7 +63,9 @@ def evaluate_coverage(
         The roster's activities (``agent_id``, ``start``, ``end``, ``activity``, ``queue``).
         When given, voice and chat queues are evaluated with the pooled roster model of
         :func:`evaluate_roster` (agents serve all their queues in priority order, shrinkage
-        as day absence); email keeps the per-queue deferred model.
+        as day absence), and email's in-time share with the roster's agents and day absence
+        (:func:`staffplan.deferred.evaluate_deferred_roster`); email's other measures keep
+        the per-queue deferred model.
     roster : pandas.DataFrame, optional
         ``agent_id``, ``date``, ``queues``: each shift's priority list (with ``activities``).
 
@@ -88,8 +91,12 @@ def evaluate_coverage(
         expected = _chat_by_held_chats(expected, staffing, frame.assign(calls=frame[calls]), config)
         if activities is not None:
             pooled = evaluate_roster(activities, frame, config, roster=roster, calls=calls)
+            deferred = evaluate_deferred_roster(
+                activities, frame, config, roster=roster, calls=calls
+            )
             expected = expected.set_index(key)
             expected.update(pooled.set_index(key)[_MEASURES])
+            expected.update(deferred.set_index(key)[["service_level"]])
             expected = expected.reset_index()
         return expected
 
