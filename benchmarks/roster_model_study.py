@@ -11,7 +11,9 @@ Each PLAN_DIR is a folder written by ``staffplan plan`` (``forecast.csv``, ``act
 with that same simulation:
 
 * **weekly**: per queue, the model's call-weighted weekly service level minus the simulated
-  one (``SimulationResult.queues``), and how far outside the simulated 95% interval;
+  one (``SimulationResult.queues``), and how far outside the simulated 95% interval; for
+  email, over the items the simulation scores, the per-queue deferred model (head count of
+  the agents scheduled on email) and the roster's (``staffplan.deferred``);
 * **hourly**: per queue, the call-weighted mean absolute difference per hour of day (the
   simulation's per-interval shares, pooled over the replications);
 * **absence** (``--draws``): the model averaged over absence as it does it (binomial head
@@ -38,6 +40,8 @@ import numpy as np
 import pandas as pd
 
 from staffplan import pooling
+from staffplan.deferred import evaluate_deferred_roster
+from staffplan.evaluate import evaluate_coverage, weekly_service
 from staffplan.simulation import simulate
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -108,6 +112,30 @@ def _without_absent(activities, roster, tz, rng, share):
     return activities[keep_a], roster[keep_r]
 
 
+def _email_cells(config, forecast, activities, roster, coverage, sim) -> list[str]:
+    """Email's weekly in-time share over the items the simulation scores, minus the
+    simulated one: the per-queue deferred model (expected head count of the agents
+    scheduled on email) and the roster's (:mod:`staffplan.deferred`)."""
+    if "email" not in set(forecast["queue"]) or "email" not in set(sim.queues["queue"]):
+        return []
+    key = ["interval_start", "queue"]
+    per_queue = evaluate_coverage(coverage, forecast, config)
+    rostered = per_queue.drop(columns="service_level").merge(
+        evaluate_deferred_roster(activities, forecast, config, roster=roster), on=key
+    )
+    totals = sim.queues.set_index("queue").loc["email"]
+    lo, mid, hi = (totals[f"sim_service_level{k}"] for k in ("_lo", "", "_hi"))
+    cells = []
+    for name, frame in (("per-queue", per_queue), ("roster", rostered)):
+        e = weekly_service(frame, config, scored=sim.intervals).set_index("queue")
+        e = e.loc["email", "service_level"]
+        out = 0.0 if lo <= e <= hi else (e - hi if e > hi else e - lo)
+        cells.append(
+            f"{name}:email {100 * (e - mid):+.2f}" + (f" ({100 * out:+.2f})" if out else "")
+        )
+    return cells
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("plans", nargs="+", type=Path)
@@ -122,7 +150,7 @@ def main() -> int:
     hourly = {name: {q: [] for q in QUEUES} for name in models}
     print("weekly: model minus simulated, points (in brackets: how far outside the 95% CI)")
     for folder in args.plans:
-        config, forecast, activities, roster, _, _ = _plan(folder)
+        config, forecast, activities, roster, coverage, _ = _plan(folder)
         absence = config.center.shrinkage
         sim = simulate(
             activities,
@@ -150,6 +178,7 @@ def main() -> int:
                     f"{name}:{q} {100 * (e - mid):+.2f}" + (f" ({100 * out:+.2f})" if out else "")
                 )
                 hourly[name][q].append(_hourly_error(model, sim.intervals, q))
+        cells += _email_cells(config, forecast, activities, roster, coverage, sim)
         print(f"{folder.name}: " + "  ".join(cells), flush=True)
         if args.draws:
             rng = np.random.default_rng(3)
