@@ -144,10 +144,10 @@ def test_simulated_service_agrees_with_the_expected_service(plan):
     # the same roster (fixed seed, 30 replications, as benchmarks/sim_vs_analytic.py; seed 1's
     # first 10 run 1-2 points above the 30-replication means): inside the simulation's 95%
     # confidence interval widened by one point, since the roster (a time-limited solve)
-    # differs between machines. On the roster of 16:01 UTC, 23 Nov 2026, the model missed
-    # the bare interval by at most 0.2 points at 200 replications (chat and email above,
-    # sales 0.05 below); on seven generated centres by at most 0.4 points at 100
-    # (BENCHMARKS.md, "Absence scaled per draw, and callers left waiting").
+    # differs between machines. On the demo roster of 23:38 UTC, 23 Nov 2026, the model is
+    # inside the bare interval for every queue at 200 replications with seeds 1, 11, 21 and
+    # 31; on seven generated centres it misses it by at most 0.4 points at 100 (BENCHMARKS.md,
+    # "Email of a roster: its own agents and whole-day absence").
     from staffplan.evaluate import evaluate_coverage, weekly_service
     from staffplan.simulation import simulate
 
