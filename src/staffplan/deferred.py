@@ -21,6 +21,7 @@ import pandas as pd
 from scipy.stats import qmc
 
 from staffplan.config import PlanConfig
+from staffplan.pooling import _work_lists  # priority lists as the roster model reads them
 
 __all__ = ["evaluate_deferred_roster"]
 
@@ -69,8 +70,6 @@ def evaluate_deferred_roster(
         ``interval_start``, ``queue``, ``service_level`` (fraction) for the forecast's rows of
         the deferred queues.
     """
-    from staffplan.pooling import _work_lists  # the roster model's priority lists
-
     absent = config.center.shrinkage if absence is None else float(absence)
     interval_s = config.center.interval_minutes * 60.0
     step = pd.Timedelta(seconds=interval_s)

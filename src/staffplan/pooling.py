@@ -212,8 +212,8 @@ def evaluate_roster(
       too. A chat waits when those slots are full and so are the slots of every helper not
       on a call (``X ~ Poisson(chat load)`` chats in service against ``k (n0 + H - V)``,
       ``V ~ Binomial(H, calls on the helpers / H)`` helpers on a call; :func:`_slots_full`),
-      and is then answered by the
-      first free slot or the first free other agent (the sum of the two rates). A helper
+      and is then answered by the first free slot or the first free other agent (the sum
+      of the two rates). A helper
       holding a chat takes no call, so the calls on the helpers are their share of the
       voice load among the pool's agents not holding a chat, ``H - C`` of ``O - C`` with
       ``C = E[min((X - k n0)+, H)]`` helpers holding the chats beyond the first-chat slots
