@@ -3,7 +3,7 @@ much of the gap is the averaging over absence.
 
     .venv/bin/python benchmarks/roster_model_study.py PLAN_DIR [PLAN_DIR ...]
         [--replications 100] [--seed 11] [--model-from REV ...] [--draws 150]
-        [--fixed-absence 16]
+        [--fixed-absence 16] [--volume 1.1]
 
 Each PLAN_DIR is a folder written by ``staffplan plan`` (``forecast.csv``, ``activities.csv``,
 ``roster.csv``, ``coverage.csv``, ``plan.toml``). The roster is simulated once per plan
@@ -21,6 +21,9 @@ with that same simulation:
   agent-days removed, evaluated without absence): model against model;
 * **fixed absence** (``--fixed-absence N``): N absence patterns drawn once, each simulated
   (10 replications) and evaluated without further absence, so absence luck is paired out.
+
+``--volume FACTOR`` scales every queue's forecast (simulation and models alike): how the
+models hold up in a busier week than the roster was made for (``whatif --volume``).
 
 ``--model-from REV`` (repeatable) adds the roster model of a git revision
 (``src/staffplan/pooling.py`` at REV, loaded as a module) next to the current one, for
@@ -144,6 +147,7 @@ def main() -> int:
     parser.add_argument("--model-from", action="append", default=[], metavar="REV")
     parser.add_argument("--draws", type=int, default=0)
     parser.add_argument("--fixed-absence", type=int, default=0, metavar="N")
+    parser.add_argument("--volume", type=float, default=1.0, metavar="FACTOR")
     args = parser.parse_args()
     models = {rev: _model_at(rev) for rev in args.model_from}
     models["now"] = pooling
@@ -151,6 +155,7 @@ def main() -> int:
     print("weekly: model minus simulated, points (in brackets: how far outside the 95% CI)")
     for folder in args.plans:
         config, forecast, activities, roster, coverage, _ = _plan(folder)
+        forecast = forecast.assign(calls=forecast["calls"] * args.volume)
         absence = config.center.shrinkage
         sim = simulate(
             activities,
