@@ -22,6 +22,7 @@ from scipy.stats import qmc
 
 from staffplan.config import PlanConfig
 from staffplan.pooling import _work_lists  # priority lists as the roster model reads them
+from staffplan.requirements import _pooled_aht  # the per-queue model's one handle time
 
 __all__ = ["evaluate_deferred_roster"]
 
@@ -87,7 +88,7 @@ def evaluate_deferred_roster(
         pos = ((utc - first) / step).round().astype(int).to_numpy()
         items = np.zeros(n)
         items[pos] = rows[calls].to_numpy(float)
-        aht = _pooled_aht(rows[calls].to_numpy(float), rows["aht_s"].to_numpy(float))
+        aht = _pooled_aht(rows.assign(calls=rows[calls]))
         owner = np.array([lst[0] == name for lst in lists], dtype=bool)
         helper = np.array([name in lst[1:] for lst in lists], dtype=bool)
         # seconds of work per agent-day and interval: owners at the occupancy cap, helpers
@@ -112,12 +113,6 @@ def evaluate_deferred_roster(
     if not frames:
         return pd.DataFrame(columns=["interval_start", "queue", "service_level"])
     return pd.concat(frames, ignore_index=True)
-
-
-def _pooled_aht(items: np.ndarray, aht: np.ndarray) -> float:
-    """One handle time for the queue: the item-weighted mean (seconds)."""
-    weights = items * (aht > 0)
-    return float(np.average(aht, weights=weights)) if weights.sum() > 0 else 0.0
 
 
 def _agent_day_time(work, day, weight, first, step, n) -> tuple[np.ndarray, np.ndarray]:
