@@ -3,7 +3,7 @@ much of the gap is the averaging over absence.
 
     .venv/bin/python benchmarks/roster_model_study.py PLAN_DIR [PLAN_DIR ...]
         [--replications 100] [--seed 11] [--model-from REV ...] [--draws 150]
-        [--fixed-absence 16] [--volume 1.1]
+        [--fixed-absence 16] [--volume 1.1] [--band]
 
 Each PLAN_DIR is a folder written by ``staffplan plan`` (``forecast.csv``, ``activities.csv``,
 ``roster.csv``, ``coverage.csv``, ``plan.toml``). The roster is simulated once per plan
@@ -23,7 +23,8 @@ with that same simulation:
   (10 replications) and evaluated without further absence, so absence luck is paired out.
 
 ``--volume FACTOR`` scales every queue's forecast (simulation and models alike): how the
-models hold up in a busier week than the roster was made for (``whatif --volume``).
+models hold up in a busier week than the roster was made for (``whatif --volume``);
+``--band`` takes the forecast's upper band (``calls_hi``) instead of ``calls``.
 
 ``--model-from REV`` (repeatable) adds the roster model of a git revision
 (``src/staffplan/pooling.py`` at REV, loaded as a module) next to the current one, for
@@ -148,6 +149,7 @@ def main() -> int:
     parser.add_argument("--draws", type=int, default=0)
     parser.add_argument("--fixed-absence", type=int, default=0, metavar="N")
     parser.add_argument("--volume", type=float, default=1.0, metavar="FACTOR")
+    parser.add_argument("--band", action="store_true", help="use the forecast's calls_hi")
     args = parser.parse_args()
     models = {rev: _model_at(rev) for rev in args.model_from}
     models["now"] = pooling
@@ -155,7 +157,8 @@ def main() -> int:
     print("weekly: model minus simulated, points (in brackets: how far outside the 95% CI)")
     for folder in args.plans:
         config, forecast, activities, roster, coverage, _ = _plan(folder)
-        forecast = forecast.assign(calls=forecast["calls"] * args.volume)
+        base = forecast["calls_hi"] if args.band else forecast["calls"]
+        forecast = forecast.assign(calls=base * args.volume)
         absence = config.center.shrinkage
         sim = simulate(
             activities,
