@@ -17,6 +17,7 @@ from staffplan.cli import app
 from staffplan.errors import InputError
 from staffplan.pipeline import run_plan
 from staffplan.scenarios import Scenario
+from staffplan.simulation import simulate
 from staffplan.whatif import run_whatif
 
 ROOT = Path(__file__).parents[1]
@@ -269,3 +270,63 @@ def test_the_cli_refuses_a_reschedule_without_agents(plan, tmp_path):
     assert result.exit_code == 2
     assert "agents.csv" in result.output and "--agents" in result.output
     assert not (tmp_path / "o").exists()
+
+
+def test_a_simulated_what_if_simulates_the_roster_under_the_scenario(plan):
+    """The simulated figures are those of the plan's roster facing the scenario's forecast
+    and shrinkage: the same simulation run by hand on the plan's roster, its forecast times
+    1.2 and whole-day absence 0.35 gives them exactly."""
+    base, folder = plan
+    scenario = Scenario("busier", volume_factor=1.2, shrinkage=0.35)
+    result = run_whatif(folder, scenario, simulate=8, seed=5)
+    table = result.comparison.set_index("queue")
+    forecast = result.plan.forecast
+    assert forecast["calls"].to_numpy() == pytest.approx(1.2 * base.forecast["calls"].to_numpy())
+    config = base.config.model_copy(
+        update={"center": base.config.center.model_copy(update={"shrinkage": 0.35})}
+    )
+    by_hand = simulate(
+        base.schedule.activities,
+        forecast,
+        config,
+        roster=base.schedule.roster,
+        replications=8,
+        seed=5,
+        absence=0.35,
+    ).queues.set_index("queue")
+    for queue in ("sales", "support", "chat", "email"):
+        for name in ("service_level", "service_level_lo", "service_level_hi"):
+            assert table.loc[queue, f"simulated_{name}"] == pytest.approx(
+                by_hand.loc[queue, f"sim_{name}"], abs=1e-12
+            ), (queue, name)
+    # busier and fewer agents there: the roster's simulated voice service falls
+    weekly = base.weekly.set_index("queue")
+    for queue in VOICE:
+        assert table.loc[queue, "simulated_service_level_hi"] < weekly.loc[queue, "service_level"]
+
+
+def test_a_simulation_without_the_plans_roster_is_refused(plan, tmp_path):
+    _, folder = plan
+    bare = tmp_path / "bare"
+    shutil.copytree(folder, bare, ignore=shutil.ignore_patterns("roster.csv"))
+    with pytest.raises(InputError, match="roster.csv") as caught:
+        run_whatif(bare, Scenario("busier", volume_factor=1.1), simulate=5, out_dir=tmp_path / "o")
+    assert "--reschedule" in caught.value.problems[0].fix
+    assert not (tmp_path / "o").exists()
+    with pytest.raises(InputError, match="0 or more"):
+        run_whatif(folder, Scenario("busier", volume_factor=1.1), simulate=-1)
+
+
+def test_the_cli_prints_the_simulated_service_of_the_roster(plan):
+    _, folder = plan
+    result = CliRunner().invoke(
+        app,
+        ["whatif", "--plan-dir", str(folder), "--volume", "+10%", "--simulate", "5"],
+        env={"COLUMNS": "160"},
+    )
+    assert result.exit_code == 0, result.output
+    rows = [line.split("│") for line in result.output.splitlines() if line.startswith("│")]
+    assert len(rows) == 4
+    for cells in rows:
+        assert re.fullmatch(r"\d+\.\d% ±\d+\.\d", cells[-2].strip()), cells
+    assert "discrete-event simulation" in result.output

@@ -737,9 +737,18 @@ def whatif(
         Path | None, typer.Option(help="Write the scenario as a plan folder of its own here.")
     ] = None,
     jobs: Annotated[int, typer.Option(help="Parallel processes for the scenarios.")] = 1,
+    simulate: Annotated[
+        int,
+        typer.Option(
+            help="Replications of a simulation of the scenario's roster under the scenario "
+            "(0: none)."
+        ),
+    ] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the simulation.")] = 0,
 ) -> None:
     """Compare a scenario with the plan: hours, FTE, cost and the service of today's roster
-    (and of a new roster with --reschedule)."""
+    (and of a new roster with --reschedule); --simulate checks that roster's service with a
+    simulation."""
     from staffplan.pipeline import StageError
     from staffplan.scenarios import Scenario, parse_percent, parse_target
     from staffplan.whatif import run_whatif
@@ -779,6 +788,8 @@ def whatif(
             reschedule=reschedule,
             n_jobs=jobs,
             progress=progress,
+            simulate=simulate,
+            seed=seed,
         )
     except StageError as exc:
         err.print(f"[bold red]What-if failed[/] in stage '{exc.stage}': {exc.__cause__}")
@@ -816,6 +827,9 @@ def _sl_curve(plan_dir: Path, sl_grid: str, jobs: int) -> None:
 
 def _print_whatif(result) -> None:
     table = result.comparison
+    simulated = "simulated_service_level" in table
+    rescheduled = "rescheduled_service_level" in table
+    simulated_today = simulated and not rescheduled
     grid = Table(title=f"What-if against plan {result.base_plan_id}", title_justify="left")
     for name in (
         "queue",
@@ -827,8 +841,11 @@ def _print_whatif(result) -> None:
         "cost change",
         "SL needed",
         "SL of today's roster",
+        *(["simulated ± 95% CI"] if simulated_today else []),
     ):
-        grid.add_column(name, justify="left" if name == "queue" else "right")
+        grid.add_column(
+            name, justify="left" if name == "queue" else "right", no_wrap=name[:3] == "sim"
+        )
     for row in table.itertuples(index=False):
         grid.add_row(
             str(row.queue),
@@ -840,25 +857,31 @@ def _print_whatif(result) -> None:
             f"{row.cost_change:+,.0f}",
             f"{row.service_level_scenario:.1%}",
             _pct(row.roster_service_level),
+            *([_simulated(row)] if simulated_today else []),
         )
     out.print(grid)
     out.print(
         "scheduled h: agent-hours to schedule (after shrinkage) for the scenario's targets; "
         "SL of today's roster: what the plan's roster delivers under the scenario"
     )
-    if "rescheduled_service_level" in table:
-        _print_rescheduled(table)
+    if rescheduled:
+        _print_rescheduled(table, simulated)
         _print_totals(result.totals)
+    if simulated:
+        _print_simulated_note(table, result.plan.timings.get("simulate"))
     if result.outputs:
         folder = Path(next(iter(result.outputs.values()))).parent
         count = len(result.outputs)
         out.print(f"[bold]Scenario plan[/] {result.plan_id}: {count} files in {folder}")
 
 
-def _print_rescheduled(table) -> None:
+def _print_rescheduled(table, simulated: bool) -> None:
     grid = Table(title="A new roster for the scenario", title_justify="left")
-    for name in ("queue", "today's roster h", "new roster h", "change", "SL today", "SL new"):
-        grid.add_column(name, justify="left" if name == "queue" else "right")
+    names = ("queue", "today's roster h", "new roster h", "change", "SL today", "SL new")
+    for name in names + (("SL new simulated",) if simulated else ()):
+        grid.add_column(
+            name, justify="left" if name == "queue" else "right", no_wrap="simulated" in name
+        )
     for row in table.itertuples(index=False):
         grid.add_row(
             str(row.queue),
@@ -867,9 +890,38 @@ def _print_rescheduled(table) -> None:
             _hours(row.rescheduled_paid_hours_change, "+"),
             _pct(row.roster_service_level),
             _pct(row.rescheduled_service_level),
+            *([_simulated(row)] if simulated else []),
         )
     out.print(grid)
     out.print("roster h: agent-hours at work on the queue; SL: under the scenario")
+
+
+def _simulated(row) -> str:
+    """A simulated weekly service level with the half-width of its 95% interval."""
+    level = row.simulated_service_level
+    if level != level:
+        return "-"
+    half = 50 * (row.simulated_service_level_hi - row.simulated_service_level_lo)
+    return f"{level:.1%} ±{half:.1f}"
+
+
+def _print_simulated_note(table, seconds: float | None) -> None:
+    """Where the simulation scores fewer contacts than the week has (email due after the
+    horizon), the expected figure over the same contacts."""
+    took = "" if seconds is None else f" ({seconds:.0f} s)"
+    out.print(
+        f"simulated: the scenario's roster in a discrete-event simulation{took}, weekly, "
+        "± half the 95% interval"
+    )
+    for row in table.itertuples(index=False):
+        same = row.simulated_expected_service_level
+        shown = row.rescheduled_service_level if "rescheduled_service_level" in table else None
+        shown = row.roster_service_level if shown is None else shown
+        if same == same and shown == shown and f"{same:.1%}" != f"{shown:.1%}":
+            out.print(
+                f"  {row.queue}: the simulation scores only the items due inside the "
+                f"horizon; over those the expected service level is {same:.1%}"
+            )
 
 
 def _print_totals(totals: dict) -> None:

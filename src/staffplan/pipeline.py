@@ -37,6 +37,7 @@ __all__ = [
     "run_plan",
     "schedule_and_evaluate",
     "schedule_files",
+    "simulate_roster",
     "stage",
     "write_outputs",
 ]
@@ -200,7 +201,7 @@ def run_plan(
     if getattr(config, "shifts", None) is not None:
         schedule_and_evaluate(result, availability, timings, progress)
         if simulate:
-            _simulate(result, simulate, seed, timings, progress)
+            simulate_roster(result, simulate, seed, timings, progress)
     with stage("write", timings, progress):
         result.outputs = write_outputs({**render_outputs(result), **kept}, Path(out_dir))
     return result
@@ -300,10 +301,29 @@ def evaluate_schedule(
         ) + _deadline_notes(result.requirements)
 
 
-def _simulate(result: PlanResult, replications: int, seed: int, timings, progress) -> None:
-    """Simulate the roster and add the ``sim_`` columns to the coverage and the weekly
-    figures; ``sim_expected_service_level`` is the expected weekly service level over the
-    contacts the simulation scores (it leaves out email items due after the horizon)."""
+def simulate_roster(
+    result: PlanResult, replications: int, seed: int, timings: dict, progress: Progress | None
+) -> None:
+    """Simulate the plan's roster against its forecast and add the ``sim_`` columns to the
+    coverage and the weekly figures.
+
+    The roster is ``result.schedule``, shrinkage is ``result.config``'s (whole days of
+    absence). ``sim_expected_service_level`` is the expected weekly service level over the
+    contacts the simulation scores (it leaves out email items due after the horizon).
+
+    Parameters
+    ----------
+    result : PlanResult
+        A plan with a schedule and its evaluated coverage; changed in place.
+    replications : int
+        Replications of the week.
+    seed : int
+        Seed of the simulation.
+    timings : dict
+        Seconds per stage; ``"simulate"`` is added.
+    progress : callable, optional
+        Called with (stage, "start" | "done" | "failed").
+    """
     from staffplan.evaluate import weekly_service
     from staffplan.simulation import simulate
 

@@ -7,7 +7,10 @@ its forecast and configuration, and compares per queue:
 - the staffing the scenario needs with the plan's (:func:`staffplan.scenarios.compare`);
 - the service the plan's roster delivers under the scenario;
 - with ``reschedule``, the service and hours of a new roster scheduled for the scenario with
-  the plan's agents, and the whole roster's paid hours and cost against the plan's.
+  the plan's agents, and the whole roster's paid hours and cost against the plan's;
+- with ``simulate``, the scenario's roster (the plan's, or the new one) simulated under the
+  scenario: the roster model is optimistic for voice in a week busier than the roster was
+  made for (BENCHMARKS.md), so a what-if on more volume is worth checking this way.
 
 With ``out_dir`` it writes the scenario as a plan folder of its own (the files of a plan, its
 ``plan.json`` with ``scenario`` filled, plus ``comparison.csv`` and ``scenario.json``). Every
@@ -37,6 +40,7 @@ from staffplan.pipeline import (
     evaluate_schedule,
     render_outputs,
     schedule_and_evaluate,
+    simulate_roster,
     stage,
     write_outputs,
 )
@@ -113,6 +117,8 @@ def run_whatif(
     reschedule: bool = False,
     n_jobs: int = 1,
     progress: Progress | None = None,
+    simulate: int = 0,
+    seed: int = 0,
 ) -> WhatIfResult:
     """Compare a scenario with a written plan; optionally re-schedule and write it as a plan.
 
@@ -134,6 +140,11 @@ def run_whatif(
         Processes for the requirements of the base and the scenario (1: in this process).
     progress : callable, optional
         Called with (stage, "start" | "done" | "failed").
+    simulate : int
+        Replications of a discrete-event simulation of the scenario's roster under the
+        scenario (0: none): the plan's roster, or the new one with ``reschedule``.
+    seed : int
+        Seed of the simulation.
 
     Returns
     -------
@@ -147,7 +158,10 @@ def run_whatif(
         ``roster_service_level`` (under the scenario); with ``reschedule``,
         ``rescheduled_service_level``, ``rescheduled_paid_hours`` (agent-hours at work on the
         queue in the new roster) and ``rescheduled_paid_hours_change`` (against the plan's
-        roster). Service levels are call-weighted fractions.
+        roster); with ``simulate``, ``simulated_service_level`` with its 95% interval
+        (``simulated_service_level_lo``, ``_hi``) and ``simulated_expected_service_level``
+        (the expected one over the contacts the simulation scores) of the roster simulated.
+        Service levels are call-weighted fractions.
 
     Raises
     ------
@@ -163,6 +177,7 @@ def run_whatif(
         _check_out_dir(plan_dir, out_dir)
         base = _load(plan_dir, reschedule=reschedule)
         _check_scenario(scenario, base.config)
+        _check_simulate(simulate, base, reschedule)
     with stage("requirements", timings, progress):
         forecast, config = apply(scenario, base.forecast, base.config)
         base_req, scen_req = _requirements(
@@ -173,6 +188,8 @@ def run_whatif(
     settings = scenario_settings(scenario, reschedule=reschedule, base_plan_id=base.plan_id)
     plan.plan_id, plan.scenario = _scenario_id(settings), settings
     under = _rosters(plan, base, reschedule, timings, progress)
+    if simulate:
+        simulate_roster(plan, simulate, seed, timings, progress)
     result = WhatIfResult(
         scenario=scenario,
         plan_id=plan.plan_id,
@@ -315,6 +332,33 @@ def _check_reschedule(folder: Path, config: PlanConfig, agents: Path | None) -> 
                 fix="re-run `staffplan plan ... --agents agents.csv [--availability "
                 "availability.csv] --out-dir DIR` (plans keep a copy of their agents), or "
                 "leave out --reschedule",
+            )
+        )
+
+
+def _check_simulate(replications: int, base: _Base, reschedule: bool) -> None:
+    if replications < 0:
+        raise InputError(
+            Problem(
+                f"--simulate must be 0 or more replications; got {replications}",
+                where="--simulate",
+                fix="give a number of replications such as 100, or 0 for none",
+            )
+        )
+    kept = (
+        ("roster.csv", base.roster),
+        ("activities.csv", base.activities),
+        ("coverage.csv", base.coverage),
+    )
+    missing = [name for name, frame in kept if frame is None]
+    if replications and not reschedule and missing:
+        raise InputError(
+            Problem(
+                "a simulation needs the plan's roster; the plan folder has no "
+                + " or ".join(missing),
+                where=str(base.folder),
+                fix="simulate a folder written by `staffplan plan` with a roster, or add "
+                "--reschedule (with agents.csv) to simulate a new one",
             )
         )
 
@@ -532,6 +576,13 @@ def _comparison(
         table["rescheduled_paid_hours"] = queues.map(new["hours"])
         table["rescheduled_paid_hours_change"] = (
             table["rescheduled_paid_hours"] - table["roster_scheduled_hours"]
+        )
+    if plan.weekly is not None and "sim_service_level" in plan.weekly:
+        simulated = plan.weekly.set_index("queue")
+        for name in ("service_level", "service_level_lo", "service_level_hi"):
+            table[f"simulated_{name}"] = queues.map(simulated[f"sim_{name}"])
+        table["simulated_expected_service_level"] = queues.map(
+            simulated["sim_expected_service_level"]
         )
     return table
 
