@@ -75,8 +75,10 @@ def test_plan_writes_outputs_and_a_failed_plan_keeps_them(tmp_path):
     args = ["plan", *BASE, "--out-dir", str(tmp_path), "--agents", str(SAMPLES / "agents.csv")]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    written = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    assert {"forecast.csv", "requirements.csv"} <= set(written)
+    written = {
+        str(p.relative_to(tmp_path)): p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()
+    }
+    assert {"forecast.csv", "requirements.csv", "models/sales.json"} <= set(written)
     if "roster.csv" in written:  # the roster's status is given with what it is optimal over
         assert "roster note: roster" in result.output and "candidate shifts" in result.output
     # one week of history is too little to forecast: the plan fails, the outputs stay

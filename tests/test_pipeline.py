@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from staffplan.forecast import SpecialDays, forecast
+from staffplan.io import read_model_cards
 from staffplan.pipeline import run_plan
 from staffplan.scheduling import validate_roster
 
@@ -52,6 +54,51 @@ def test_every_output_is_written(plan):
     assert expected <= names
     assert any(n.startswith("report_") and n.endswith(".png") for n in names)
     assert not [n for n in names if n.endswith(".tmp")]
+
+
+def test_the_plan_keeps_the_forecast_models_that_reproduce_its_forecast(plan):
+    """models/<queue>.json are the cards the forecast was made with: forecasting the same
+    history with them (no reselection) gives forecast.csv back."""
+    result, out = plan
+    cards = read_model_cards(out / "models")
+    assert sorted(cards) == sorted(result.config.queue_names)
+    again = forecast(
+        result.history,
+        "7D",
+        cards=cards,
+        calendar=SpecialDays(country=result.config.center.country),
+    )
+    written = pd.read_csv(out / "forecast.csv")
+    assert len(again) == len(written)
+    for column in ("calls", "calls_lo", "calls_hi", "aht_s"):
+        assert again[column].to_numpy() == pytest.approx(written[column].to_numpy(), abs=1e-9)
+    for queue in cards:
+        data = json.loads((out / "models" / f"{queue}.json").read_text())
+        assert data["queue"] == queue
+        assert data["training_window"]["end"] < str(again["interval_start"].min().date())
+        assert set(data["metrics"]) >= {data["method"]}  # the chosen one was backtested
+
+
+def test_the_shipped_sample_cards_are_what_the_code_fits(plan):
+    """models/sample_centre/ must not go stale: the sample plan fits the same cards (the
+    library versions aside). When this fails after a forecasting change, copy
+    out/models/*.json into models/sample_centre/ after `make demo`."""
+    _, out = plan
+    for path in sorted((ROOT / "models" / "sample_centre").glob("*.json")):
+        shipped = json.loads(path.read_text())
+        fitted = json.loads((out / "models" / path.name).read_text())
+        shipped.pop("versions"), fitted.pop("versions")
+        assert shipped.keys() == fitted.keys(), path.name
+        for key in shipped:
+            if isinstance(shipped[key], float):
+                assert fitted[key] == pytest.approx(shipped[key], rel=1e-9), (path.name, key)
+            elif key == "metrics":
+                assert fitted[key].keys() == shipped[key].keys(), path.name
+                for name, wape in shipped[key].items():
+                    assert fitted[key][name] == pytest.approx(wape, rel=1e-9), (path.name, name)
+            else:
+                assert fitted[key] == shipped[key], (path.name, key)
+    assert len(list((ROOT / "models" / "sample_centre").glob("*.json"))) == 4
 
 
 def test_plan_json_follows_the_published_schema(plan):

@@ -226,18 +226,19 @@ def read_special_days(path: str | Path, config: PlanConfig):
         raise InputError(Problem(str(exc), file=source.name)) from None
 
 
-def write_model_cards(cards: dict, folder: str | Path) -> list[Path]:
-    """Write forecast model cards as JSON (one ``<queue>.json`` per queue; never pickles)."""
+def model_card_text(card) -> str:
+    """A forecast model card as the JSON text :func:`write_model_cards` writes."""
     from staffplan.forecast import card_to_dict
 
+    return json.dumps(card_to_dict(card), indent=2, sort_keys=True) + "\n"
+
+
+def write_model_cards(cards: dict, folder: str | Path) -> list[Path]:
+    """Write forecast model cards as JSON (one ``<queue>.json`` per queue; never pickles)."""
     folder = Path(folder)
-    paths = []
-    for queue, card in cards.items():
-        data = card_to_dict(card)
-        paths.append(
-            write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", folder / f"{queue}.json")
-        )
-    return paths
+    return [
+        write_text(model_card_text(card), folder / f"{queue}.json") for queue, card in cards.items()
+    ]
 
 
 def read_model_cards(folder: str | Path) -> dict:

@@ -65,6 +65,8 @@ class PlanResult:
     see :func:`staffplan.evaluate.evaluate_coverage`), ``weekly`` (service per queue) and
     ``recommendations`` are present when ``plan.toml`` has a ``[shifts]`` table. ``scenario``
     is the what-if settings of a scenario plan (``plan.json``'s ``scenario``), else None.
+    ``cards`` are the forecast's model cards by queue (written as ``models/<queue>.json``;
+    empty for a scenario plan, whose forecast is the base plan's changed).
     """
 
     config: PlanConfig
@@ -81,6 +83,7 @@ class PlanResult:
     recommendations: list = field(default_factory=list)
     plan_id: str = ""
     scenario: dict | None = None
+    cards: dict = field(default_factory=dict)
 
 
 @contextmanager
@@ -163,7 +166,7 @@ def run_plan(
     StageError
         Another failure, naming the stage; nothing is written.
     """
-    from staffplan.forecast import SpecialDays
+    from staffplan.forecast import SpecialDays, fit
     from staffplan.forecast import forecast as make_forecast
 
     timings: dict[str, float] = {}
@@ -190,13 +193,16 @@ def run_plan(
             special_days=special_days_path,
         )
     with stage("forecast", timings, progress):
+        # choose and calibrate per queue once, keep the cards, forecast with them
+        cards = fit(checked.frame, method=method, calendar=calendar, n_jobs=n_jobs)
         forecast = make_forecast(
-            checked.frame, horizon, method=method, calendar=calendar, n_jobs=n_jobs
+            checked.frame, horizon, method=method, calendar=calendar, n_jobs=n_jobs, cards=cards
         )
     with stage("requirements", timings, progress):
         requirements = compute(forecast, config)
     result = PlanResult(config, checked.frame, forecast, requirements, warnings, timings)
     result.agents = agents
+    result.cards = cards
     result.plan_id = _plan_id(config)
     if getattr(config, "shifts", None) is not None:
         schedule_and_evaluate(result, availability, timings, progress)
@@ -375,7 +381,8 @@ def render_outputs(result: PlanResult) -> Files:
     Returns
     -------
     Files
-        ``forecast``, ``requirements`` and, with a schedule, ``roster``, ``activities``,
+        ``forecast``, ``requirements``, ``model_<queue>`` (``models/<queue>.json``, the
+        forecast's model card) and, with a schedule, ``roster``, ``activities``,
         ``coverage``, ``roster_ics``, ``plan_json`` (with ``result.scenario``), ``report`` and a
         ``figure_<name>`` PNG per figure of the report.
     """
@@ -383,6 +390,8 @@ def render_outputs(result: PlanResult) -> Files:
         "forecast": ("forecast.csv", result.forecast),
         "requirements": ("requirements.csv", result.requirements.frame),
     }
+    for queue, card in result.cards.items():
+        files[f"model_{queue}"] = (f"models/{queue}.json", io.model_card_text(card))
     if result.schedule is None:
         return files
     files.update(schedule_files(result.schedule, result.coverage))
