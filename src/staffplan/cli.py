@@ -844,7 +844,7 @@ def _print_whatif(result) -> None:
         *(["simulated ± 95% CI"] if simulated_today else []),
     ):
         grid.add_column(
-            name, justify="left" if name == "queue" else "right", no_wrap=name[:3] == "sim"
+            name, justify="left" if name == "queue" else "right", no_wrap="simulated" in name
         )
     for row in table.itertuples(index=False):
         grid.add_row(
@@ -913,10 +913,13 @@ def _print_simulated_note(table, seconds: float | None) -> None:
         f"simulated: the scenario's roster in a discrete-event simulation{took}, weekly, "
         "± half the 95% interval"
     )
+    simulated = (
+        "rescheduled_service_level"
+        if "rescheduled_service_level" in table
+        else "roster_service_level"
+    )
     for row in table.itertuples(index=False):
-        same = row.simulated_expected_service_level
-        shown = row.rescheduled_service_level if "rescheduled_service_level" in table else None
-        shown = row.roster_service_level if shown is None else shown
+        same, shown = row.simulated_expected_service_level, getattr(row, simulated)
         if same == same and shown == shown and f"{same:.1%}" != f"{shown:.1%}":
             out.print(
                 f"  {row.queue}: the simulation scores only the items due inside the "

@@ -337,6 +337,7 @@ def _check_reschedule(folder: Path, config: PlanConfig, agents: Path | None) -> 
 
 
 def _check_simulate(replications: int, base: _Base, reschedule: bool) -> None:
+    """A simulation needs a roster: the plan folder's, or a new one with ``reschedule``."""
     if replications < 0:
         raise InputError(
             Problem(
