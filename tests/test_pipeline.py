@@ -3,6 +3,7 @@ published schema, the roster against the hard rules, the service against the tar
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -77,6 +78,9 @@ def test_the_plan_keeps_the_forecast_models_that_reproduce_its_forecast(plan):
         assert data["queue"] == queue
         assert data["training_window"]["end"] < str(again["interval_start"].min().date())
         assert set(data["metrics"]) >= {data["method"]}  # the chosen one was backtested
+    report = (out / "report.html").read_text()
+    for card in cards.values():  # the report names each queue's method
+        assert html.escape(card.spec.label) in report
 
 
 def test_the_shipped_sample_cards_are_what_the_code_fits(plan):

@@ -7,6 +7,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from staffplan import reporting
+from staffplan.forecast import ModelCard
+from staffplan.forecast.selection import MethodSpec
 
 TZ = "Europe/Amsterdam"
 
@@ -78,3 +80,31 @@ def test_html_report_embeds_everything():
     assert "Plan &lt;week 21&gt;" in page
     assert page.count("data:image/png;base64,") == 1
     assert "<table" in page and "http" not in page.split("<body>")[1]
+
+
+def test_models_table_shows_the_chosen_method_and_the_best_other_candidate():
+    chosen = MethodSpec("daily_profile", (("level", "pooled"), ("month", True)))
+    card = ModelCard(
+        queue="sales",
+        spec=chosen,
+        dispersion=0.0133,
+        level=0.8,
+        interval_minutes=15,
+        training_start="2026-02-23",
+        training_end="2026-05-17",
+        metrics={
+            "daily_profile(level=pooled, month=True)": 0.207,
+            "weekly_mean(weeks=4)": 0.231,
+            "daily_profile(level=ets)": 0.219,
+            "mstl": float("nan"),  # a candidate that failed is no alternative
+        },
+    )
+    table = reporting.models_table({"sales": card}).set_index("queue")
+    row = table.loc["sales"]
+    assert row["method"] == "daily_profile(level=pooled, month=True)"
+    assert row["backtest WAPE"] == 0.207
+    assert row["best other"] == 0.219
+    assert row["candidates"] == 4
+    assert row["trained on"] == "2026-02-23 to 2026-05-17"
+    html = reporting._models_html({"sales": card})[0]
+    assert "20.7%" in html and "21.9%" in html and "80%" in html

@@ -476,6 +476,7 @@ def _report(result: PlanResult) -> Files:
         activities=result.schedule.activities,
         recommendations=result.recommendations,
         solver=result.schedule.summary(),
+        models=result.cards,
     )
     files: Files = {f"figure_{name}": (f"report_{name}.png", png) for name, png in figures.items()}
     files["report"] = ("report.html", page)

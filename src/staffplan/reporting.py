@@ -23,6 +23,7 @@ __all__ = [
     "forecast_figure",
     "gantt_figure",
     "html_report",
+    "models_table",
     "plan_report_html",
     "png_bytes",
     "service_heatmap",
@@ -262,6 +263,48 @@ def html_report(
     )
 
 
+def models_table(cards: dict) -> pd.DataFrame:
+    """One row per queue: the forecast method a model card holds and how it was chosen.
+
+    Columns: ``queue``, ``method`` (the chosen method's label), ``backtest WAPE`` (its WAPE,
+    a fraction, over the weekly origins inside the training history that chose it), ``best
+    other`` (the lowest WAPE among the other candidates), ``candidates``, ``band`` (the
+    level of ``calls_lo``..``calls_hi``), ``dispersion`` (negative-binomial ``phi``) and
+    ``trained on`` (the training window's local dates).
+    """
+    rows = []
+    for queue, card in cards.items():
+        label = card.spec.label
+        others = [v for k, v in card.metrics.items() if k != label and v == v]
+        rows.append(
+            {
+                "queue": queue,
+                "method": label,
+                "backtest WAPE": card.metrics.get(label, float("nan")),
+                "best other": min(others) if others else float("nan"),
+                "candidates": len(card.metrics),
+                "band": card.level,
+                "dispersion": card.dispersion,
+                "trained on": f"{card.training_start} to {card.training_end}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _models_html(cards: dict | None) -> list[str]:
+    if not cards:
+        return []
+    table = models_table(cards)
+    formats = {"backtest WAPE": ".1%", "best other": ".1%", "band": ".0%", "dispersion": ".3g"}
+    note = (
+        "<p class='note'>Forecast models: each queue's method was chosen by the lowest WAPE "
+        "(sum of absolute errors over the sum of contacts) in a backtest from weekly origins "
+        "inside its training history; the band is negative binomial with the dispersion "
+        "calibrated in the same backtest. Cards: <code>models/&lt;queue&gt;.json</code>.</p>"
+    )
+    return [table_html(table, formats), note]
+
+
 def plan_report_html(
     *,
     config,
@@ -274,8 +317,13 @@ def plan_report_html(
     solver: dict | None = None,
     curve: pd.DataFrame | None = None,
     curve_queue: str | None = None,
+    models: dict | None = None,
 ) -> tuple[str, dict[str, bytes]]:
     """The plan's report: summary, coverage, forecast, service heatmaps, a day's roster.
+
+    ``models`` are the forecast's model cards by queue (:class:`staffplan.forecast.ModelCard`):
+    with them the report shows which method each queue's forecast used and how it and the
+    other candidates scored in the backtest it was chosen by.
 
     Returns the self-contained HTML and the figures as PNG bytes by file stem (to save beside
     it); each figure is rendered once.
@@ -339,7 +387,7 @@ def plan_report_html(
             ],
         ),
         ("Required vs scheduled agents", [figures["coverage"]]),
-        ("Forecast vs recent history", [figures["forecast"]]),
+        ("Forecast vs recent history", [figures["forecast"], *_models_html(models)]),
         (
             "Expected service level by weekday and time",
             [f for k, f in figures.items() if k.startswith("service_")],
