@@ -105,6 +105,6 @@ def test_models_table_shows_the_chosen_method_and_the_best_other_candidate():
     assert row["backtest WAPE"] == 0.207
     assert row["best other"] == 0.219
     assert row["candidates"] == 4
-    assert row["trained on"] == "2026-02-23 to 2026-05-17"
+    assert row["trained on"] == "12 weeks to 2026-05-17"
     html = reporting._models_html({"sales": card})[0]
     assert "20.7%" in html and "21.9%" in html and "80%" in html

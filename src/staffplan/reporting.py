@@ -270,7 +270,7 @@ def models_table(cards: dict) -> pd.DataFrame:
     a fraction, over the weekly origins inside the training history that chose it), ``best
     other`` (the lowest WAPE among the other candidates), ``candidates``, ``band`` (the
     level of ``calls_lo``..``calls_hi``), ``dispersion`` (negative-binomial ``phi``) and
-    ``trained on`` (the training window's local dates).
+    ``trained on`` (the training window's length and last local date).
     """
     rows = []
     for queue, card in cards.items():
@@ -285,10 +285,17 @@ def models_table(cards: dict) -> pd.DataFrame:
                 "candidates": len(card.metrics),
                 "band": card.level,
                 "dispersion": card.dispersion,
-                "trained on": f"{card.training_start} to {card.training_end}",
+                "trained on": _window(card.training_start, card.training_end),
             }
         )
     return pd.DataFrame(rows)
+
+
+def _window(start: str, end: str) -> str:
+    """``"12 weeks to 2026-05-17"`` from ISO dates (whole weeks, else days)."""
+    days = (pd.Timestamp(end) - pd.Timestamp(start)).days + 1
+    length = f"{days // 7} weeks" if days % 7 == 0 else f"{days} days"
+    return f"{length} to {end}"
 
 
 def _models_html(cards: dict | None) -> list[str]:
