@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import json
+import shutil
 from pathlib import Path
 
 import jsonschema
@@ -12,6 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from staffplan.errors import InputError
 from staffplan.forecast import SpecialDays, forecast
 from staffplan.io import read_model_cards
 from staffplan.pipeline import run_plan
@@ -232,3 +234,46 @@ def test_simulated_service_agrees_with_the_expected_service(plan):
         table["service_level"] <= table["sim_service_level_hi"] + model_accuracy
     )
     assert inside.all(), table.to_string()
+
+
+def test_a_plan_keeps_the_methods_of_the_model_cards_it_is_given(plan, tmp_path):
+    """--models: a queue with a card keeps the card's method (here a 4-week mean forced on
+    sales) instead of a new selection; the others keep theirs, so their forecast is the
+    plan's."""
+    result, out = plan
+    text = (SAMPLES / "plan.toml").read_text()
+    (tmp_path / "plan.toml").write_text(text[: text.index("[shifts]")])  # forecast only
+    models = tmp_path / "models"
+    shutil.copytree(out / "models", models)
+    card = json.loads((models / "sales.json").read_text())
+    card["spec"] = {"name": "weekly_mean", "params": {"weeks": 4}, "parts": []}
+    (models / "sales.json").write_text(json.dumps(card))
+    again = run_plan(
+        SAMPLES / "history.csv", tmp_path / "plan.toml", tmp_path / "out", models_path=models
+    )
+    assert again.cards["sales"].spec.label == "weekly_mean(weeks=4)"
+    key = ["interval_start", "queue"]
+    new = again.forecast.set_index(key)
+    old = result.forecast.set_index(key).loc[new.index]
+    for queue in ("support", "chat", "email"):
+        assert again.cards[queue].spec == result.cards[queue].spec
+        mine = new.xs(queue, level="queue")["calls"].to_numpy()
+        assert mine == pytest.approx(old.xs(queue, level="queue")["calls"].to_numpy())
+    direct = forecast(
+        result.history,
+        "7D",
+        method=("weekly_mean", {"weeks": 4}),
+        calendar=SpecialDays(country=result.config.center.country),
+    ).set_index(key)
+    assert new.xs("sales", level="queue")["calls"].to_numpy() == pytest.approx(
+        direct.xs("sales", level="queue").loc[new.xs("sales", level="queue").index, "calls"]
+    )
+    # a card made for another interval length is refused, naming the file
+    card["interval_minutes"] = 30
+    (models / "sales.json").write_text(json.dumps(card))
+    with pytest.raises(InputError, match="30-minute") as caught:
+        run_plan(
+            SAMPLES / "history.csv", tmp_path / "plan.toml", tmp_path / "o2", models_path=models
+        )
+    assert caught.value.problems[0].file.endswith("sales.json")
+    assert not (tmp_path / "o2").exists()

@@ -177,6 +177,10 @@ def plan(
     agents: Annotated[Path | None, typer.Option(help="agents.csv")] = None,
     availability: Annotated[Path | None, typer.Option(help="availability.csv")] = None,
     special_days: Annotated[Path | None, typer.Option(help="special_days.csv")] = None,
+    models: Annotated[
+        Path | None,
+        typer.Option(help="Reuse these forecast model cards (e.g. an earlier plan's models/)."),
+    ] = None,
     horizon: Annotated[str, typer.Option(help="Forecast horizon after the history.")] = "7D",
     method: Annotated[str, typer.Option(help="Forecast method.")] = "auto",
     jobs: Annotated[int, typer.Option(help="Parallel processes for the forecast.")] = 1,
@@ -201,6 +205,7 @@ def plan(
         jobs,
         simulate,
         seed,
+        models,
     )
     if store is not None:
         _store_plan(out_dir, store)
@@ -227,6 +232,7 @@ def _run_plan(
     jobs,
     simulate=0,
     seed=0,
+    models=None,
 ):
     from staffplan.pipeline import StageError, run_plan
 
@@ -242,6 +248,7 @@ def _run_plan(
             agents_path=agents,
             availability_path=availability,
             special_days_path=special_days,
+            models_path=models,
             horizon=horizon,
             method=method,
             n_jobs=jobs,

@@ -124,6 +124,7 @@ def run_plan(
     agents_path: str | Path | None = None,
     availability_path: str | Path | None = None,
     special_days_path: str | Path | None = None,
+    models_path: str | Path | None = None,
     horizon: str = "7D",
     method: str = "auto",
     n_jobs: int = 1,
@@ -141,6 +142,10 @@ def run_plan(
         Folder for the outputs (created if missing).
     agents_path, availability_path, special_days_path : path, optional
         ``agents.csv``, ``availability.csv``, ``special_days.csv``.
+    models_path : path, optional
+        A folder of forecast model cards (``models/`` of an earlier plan, or
+        ``staffplan forecast --save-models``): queues with a card keep its method and band
+        dispersion instead of a new selection (with ``method="auto"``).
     horizon : str
         Forecast horizon after the history (``"7D"``).
     method : str
@@ -186,6 +191,7 @@ def run_plan(
             if special_days_path is not None
             else SpecialDays(country=config.center.country)
         )
+        given = _read_cards(models_path, config) if models_path is not None else None
         kept = _kept_inputs(  # read and checked above, so readable
             config_path,
             agents=agents_path,
@@ -194,7 +200,7 @@ def run_plan(
         )
     with stage("forecast", timings, progress):
         # choose and calibrate per queue once, keep the cards, forecast with them
-        cards = fit(checked.frame, method=method, calendar=calendar, n_jobs=n_jobs)
+        cards = fit(checked.frame, method=method, calendar=calendar, n_jobs=n_jobs, cards=given)
         forecast = make_forecast(
             checked.frame, horizon, method=method, calendar=calendar, n_jobs=n_jobs, cards=cards
         )
@@ -211,6 +217,22 @@ def run_plan(
     with stage("write", timings, progress):
         result.outputs = write_outputs({**render_outputs(result), **kept}, Path(out_dir))
     return result
+
+
+def _read_cards(folder: str | Path, config: PlanConfig) -> dict:
+    """Model cards of ``folder`` for the plan's queues, checked against its interval length."""
+    cards = io.read_model_cards(folder)
+    for queue, card in cards.items():
+        if card.interval_minutes != config.center.interval_minutes:
+            raise InputError(
+                Problem(
+                    f"model card for {queue} has {card.interval_minutes}-minute intervals, "
+                    f"the plan {config.center.interval_minutes}-minute ones",
+                    file=str(Path(folder) / f"{queue}.json"),
+                    fix="use cards saved for this centre, or leave out --models to choose anew",
+                )
+            )
+    return {queue: card for queue, card in cards.items() if queue in config.queue_names}
 
 
 def input_copy_name(stem: str, path: str | Path) -> str:

@@ -408,15 +408,19 @@ def fit(
     level: float = 0.8,
     calendar: SpecialDays | None = None,
     n_jobs: int = 1,
+    cards: dict[str, ModelCard] | None = None,
 ) -> dict[str, ModelCard]:
     """Choose and calibrate a model per queue; return ``{queue: ModelCard}``.
 
     Same arguments as :func:`forecast`; pass the cards back to ``forecast(..., cards=...)``.
+    With ``cards`` (and ``method="auto"``) a queue that has one keeps its method and
+    dispersion (no reselection); the rest of the card (holiday factors, spill, training
+    window) is refitted to ``history``.
     """
-    _, cards = _run(
-        history, None, 1, method=method, level=level, calendar=calendar, n_jobs=n_jobs, cards=None
+    _, fitted = _run(
+        history, None, 1, method=method, level=level, calendar=calendar, n_jobs=n_jobs, cards=cards
     )
-    return cards
+    return fitted
 
 
 def forecast(
