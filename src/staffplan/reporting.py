@@ -306,8 +306,10 @@ def _models_html(cards: dict | None) -> list[str]:
     note = (
         "<p class='note'>Forecast models: each queue's method was chosen by the lowest WAPE "
         "(sum of absolute errors over the sum of contacts) in a backtest from weekly origins "
-        "inside its training history; the band is negative binomial with the dispersion "
-        "calibrated in the same backtest. Cards: <code>models/&lt;queue&gt;.json</code>.</p>"
+        "inside its training history, or kept from the model cards given with "
+        "<code>--models</code> (one candidate); the band is negative binomial with the "
+        "dispersion calibrated in the same backtest. Cards: "
+        "<code>models/&lt;queue&gt;.json</code>.</p>"
     )
     return [table_html(table, formats), note]
 
