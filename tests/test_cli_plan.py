@@ -56,6 +56,22 @@ def test_model_cards_are_json_and_reused(forecast_run, tmp_path):
     assert again.read_bytes() == (forecast_run / "forecast.csv").read_bytes()
 
 
+def test_reused_cards_are_saved_refitted_to_the_new_history(forecast_run, tmp_path):
+    """--models keeps each queue's method; --save-models then writes cards that describe
+    this forecast (its training window), not copies of the old ones."""
+    history = pd.read_csv(SAMPLES / "history.csv")
+    history[history["interval_start"] < "2026-05-11"].to_csv(tmp_path / "h.csv", index=False)
+    args = ["forecast", "--history", str(tmp_path / "h.csv"), "--config", BASE[3]]
+    args += ["--out", str(tmp_path / "f.csv"), "--models", str(forecast_run / "models")]
+    result = runner.invoke(app, [*args, "--save-models", str(tmp_path / "saved")])
+    assert result.exit_code == 0, result.output
+    for old_path in sorted((forecast_run / "models").glob("*.json")):
+        old = json.loads(old_path.read_text())
+        new = json.loads((tmp_path / "saved" / old_path.name).read_text())
+        assert new["spec"] == old["spec"]  # the method is kept
+        assert new["training_window"]["end"] < old["training_window"]["end"]
+
+
 def test_a_broken_model_card_is_named(tmp_path):
     (tmp_path / "sales.json").write_text("{not json")
     args = ["forecast", *BASE, "--out", str(tmp_path / "f.csv"), "--models", str(tmp_path)]

@@ -626,19 +626,24 @@ def _forecast_with_progress(history, horizon, method, level, calendar, cards, jo
 
     from staffplan.forecast import fit, forecast
 
-    queues = [q for q in dict.fromkeys(history["queue"]) if q not in (cards or {})]
-    fitted = dict(cards or {})
+    # a queue with a given card keeps its method (no reselection); the rest of its card is
+    # refitted, so that saved cards describe this forecast
+    queues = list(dict.fromkeys(history["queue"]))
+    given = cards or {}
+    fitted: dict = {}
     if jobs > 1 and queues:
         with err.status(f"fitting {len(queues)} queues on {jobs} processes"):
-            part = history[history["queue"].isin(queues)]
-            fitted |= fit(part, method=method, level=level, calendar=calendar, n_jobs=jobs)
+            fitted = fit(
+                history, method=method, level=level, calendar=calendar, n_jobs=jobs, cards=given
+            )
     elif queues:
         with Progress(console=err, transient=True) as progress:
             task = progress.add_task("fitting", total=len(queues))
             for queue in queues:
                 progress.update(task, description=f"fitting {queue}")
                 part = history[history["queue"] == queue]
-                fitted |= fit(part, method=method, level=level, calendar=calendar)
+                own = {queue: given[queue]} if queue in given else None
+                fitted |= fit(part, method=method, level=level, calendar=calendar, cards=own)
                 progress.advance(task)
     result = forecast(history, horizon, method=method, level=level, calendar=calendar, cards=fitted)
     return result, fitted
