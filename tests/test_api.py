@@ -161,7 +161,14 @@ def fake_whatif(calls: list | None = None):
 
     def run_whatif(plan_dir, scenario, *, out_dir=None, reschedule=False, **kwargs):
         if calls is not None:
-            calls.append({"plan_dir": Path(plan_dir), "scenario": scenario, "out": out_dir})
+            calls.append(
+                {
+                    "plan_dir": Path(plan_dir),
+                    "scenario": scenario,
+                    "out": out_dir,
+                    "simulate": kwargs.get("simulate", 0),
+                }
+            )
         base = json.loads((Path(plan_dir) / "plan.json").read_text())["plan_id"]
         settings = {
             "name": scenario.name,
@@ -361,6 +368,7 @@ def test_scenario_job_end_to_end(client, store, whatif_calls):
         "aht_pct": -5,
         "shrinkage": 0.35,
         "reschedule": True,
+        "simulate": 40,
     }
     response = client.post("/scenarios", json=body, headers=AUTH)
     assert response.status_code == 202
@@ -377,6 +385,7 @@ def test_scenario_job_end_to_end(client, store, whatif_calls):
     assert scenario.volume_factor == pytest.approx(1.10)
     assert scenario.aht_factor == pytest.approx(0.95)
     assert scenario.shrinkage == 0.35
+    assert call["simulate"] == 40
 
     result = job["result_plan_id"]
     assert client.get(f"/scenarios/{job['id']}").json() == job
@@ -417,6 +426,15 @@ def test_unknown_plan_or_queue_is_refused_before_a_job_exists(client, whatif_cal
     assert error["loc"] == ["body", "targets", "email"]
     assert "unknown queue 'email'" in error["msg"] and "sales, support" in error["msg"]
     assert client.get("/scenarios").json() == [] and whatif_calls == []
+
+
+@pytest.mark.parametrize("replications", [-1, 501, 2.5])
+def test_a_simulation_outside_0_to_500_replications_is_refused(client, whatif_calls, replications):
+    body = {"plan_id": "plan-a", "simulate": replications}
+    response = client.post("/scenarios", json=body, headers=AUTH)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "simulate"]
+    assert whatif_calls == []
 
 
 def test_background_jobs_run_in_the_worker_thread(store, whatif_calls):

@@ -89,6 +89,7 @@ class JobRunner:
                     request.scenario(),
                     out_dir=out_dir,
                     reschedule=request.reschedule,
+                    simulate=request.simulate,
                 )
                 record = self.store.add(
                     out_dir, kind="scenario", parent_id=request.plan_id, name=request.name

@@ -66,6 +66,13 @@ class ScenarioRequest(BaseModel):
         default=None, ge=0, le=0.95, description="replacement shrinkage (fraction), if any"
     )
     reschedule: bool = Field(default=False, description="re-run the schedule for the scenario")
+    simulate: int = Field(
+        default=0,
+        ge=0,
+        le=500,
+        description="replications of a simulation of the scenario's roster under the scenario "
+        "(0: none); its weekly service per queue joins the comparison",
+    )
 
     def scenario(self) -> Scenario:
         """The :class:`staffplan.scenarios.Scenario` this request describes.

@@ -998,6 +998,7 @@
         volume_pct: numberField("whatif-volume", "Volume change"),
         aht_pct: numberField("whatif-aht", "Handle time change"),
         reschedule: $("whatif-reschedule").checked,
+        simulate: $("whatif-simulate").checked ? 100 : 0,
       };
       const shrinkage = $("whatif-shrinkage").value.trim();
       if (shrinkage !== "") body.shrinkage = numberField("whatif-shrinkage", "Shrinkage") / 100;
