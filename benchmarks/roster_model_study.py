@@ -3,7 +3,7 @@ much of the gap is the averaging over absence.
 
     .venv/bin/python benchmarks/roster_model_study.py PLAN_DIR [PLAN_DIR ...]
         [--replications 100] [--seed 11] [--model-from REV ...] [--draws 150]
-        [--fixed-absence 16] [--volume 1.1] [--band]
+        [--fixed-absence 16] [--volume 1.1 [--volume-queues sales,support]] [--band]
 
 Each PLAN_DIR is a folder written by ``staffplan plan`` (``forecast.csv``, ``activities.csv``,
 ``roster.csv``, ``coverage.csv``, ``plan.toml``). The roster is simulated once per plan
@@ -24,6 +24,7 @@ with that same simulation:
 
 ``--volume FACTOR`` scales every queue's forecast (simulation and models alike): how the
 models hold up in a busier week than the roster was made for (``whatif --volume``);
+``--volume-queues`` scales only those queues (which queue's growth the error follows);
 ``--band`` takes the forecast's upper band (``calls_hi``) instead of ``calls``.
 
 ``--model-from REV`` (repeatable) adds the roster model of a git revision
@@ -149,8 +150,12 @@ def main() -> int:
     parser.add_argument("--draws", type=int, default=0)
     parser.add_argument("--fixed-absence", type=int, default=0, metavar="N")
     parser.add_argument("--volume", type=float, default=1.0, metavar="FACTOR")
+    parser.add_argument(
+        "--volume-queues", default="", metavar="Q1,Q2", help="scale only these queues"
+    )
     parser.add_argument("--band", action="store_true", help="use the forecast's calls_hi")
     args = parser.parse_args()
+    scaled = [q for q in args.volume_queues.split(",") if q]
     models = {rev: _model_at(rev) for rev in args.model_from}
     models["now"] = pooling
     hourly = {name: {q: [] for q in QUEUES} for name in models}
@@ -158,7 +163,10 @@ def main() -> int:
     for folder in args.plans:
         config, forecast, activities, roster, coverage, _ = _plan(folder)
         base = forecast["calls_hi"] if args.band else forecast["calls"]
-        forecast = forecast.assign(calls=base * args.volume)
+        factor = args.volume
+        if scaled:
+            factor = np.where(forecast["queue"].isin(scaled), args.volume, 1.0)
+        forecast = forecast.assign(calls=base * factor)
         absence = config.center.shrinkage
         sim = simulate(
             activities,
