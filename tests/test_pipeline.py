@@ -277,3 +277,12 @@ def test_a_plan_keeps_the_methods_of_the_model_cards_it_is_given(plan, tmp_path)
         )
     assert caught.value.problems[0].file.endswith("sales.json")
     assert not (tmp_path / "o2").exists()
+    # a folder without cards (a typo, say) is refused rather than silently ignored
+    with pytest.raises(InputError, match="no model cards"):
+        run_plan(
+            SAMPLES / "history.csv",
+            tmp_path / "plan.toml",
+            tmp_path / "o3",
+            models_path=tmp_path / "modles",
+        )
+    assert not (tmp_path / "o3").exists()

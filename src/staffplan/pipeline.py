@@ -222,6 +222,14 @@ def run_plan(
 def _read_cards(folder: str | Path, config: PlanConfig) -> dict:
     """Model cards of ``folder`` for the plan's queues, checked against its interval length."""
     cards = io.read_model_cards(folder)
+    if not cards:
+        raise InputError(
+            Problem(
+                "no model cards (<queue>.json) in this folder",
+                file=str(folder),
+                fix="give the models/ folder of an earlier plan, or leave out --models",
+            )
+        )
     for queue, card in cards.items():
         if card.interval_minutes != config.center.interval_minutes:
             raise InputError(
